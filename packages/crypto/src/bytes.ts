@@ -1,0 +1,67 @@
+import { CryptoError } from './errors.js';
+
+/** Byte helpers shared by both suites. Inputs from outside are checked here, once, with a typed error. */
+
+export function assertBytes(value: unknown, name: string, length?: number): asserts value is Uint8Array {
+  if (!(value instanceof Uint8Array)) {
+    throw new CryptoError('INVALID_ARGUMENT', `${name} must be a Uint8Array`);
+  }
+  if (length !== undefined && value.length !== length) {
+    throw new CryptoError('INVALID_LENGTH', `${name} must be ${length} bytes, got ${value.length}`);
+  }
+}
+
+const HEX_PATTERN = /^(0x)?([0-9a-fA-F]{2})*$/;
+
+export function hexToBytes(hex: string): Uint8Array {
+  if (typeof hex !== 'string' || !HEX_PATTERN.test(hex)) {
+    throw new CryptoError('INVALID_ARGUMENT', 'expected an even-length hex string, optionally 0x-prefixed');
+  }
+  const digits = hex.startsWith('0x') || hex.startsWith('0X') ? hex.slice(2) : hex;
+  const out = new Uint8Array(digits.length / 2);
+  for (let i = 0; i < out.length; i++) out[i] = Number.parseInt(digits.slice(i * 2, i * 2 + 2), 16);
+  return out;
+}
+
+const HEX_TABLE = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+
+export function bytesToHex(bytes: Uint8Array, prefix = false): string {
+  let out = prefix ? '0x' : '';
+  for (const byte of bytes) out += HEX_TABLE[byte];
+  return out;
+}
+
+export function concatBytes(...parts: Uint8Array[]): Uint8Array {
+  let length = 0;
+  for (const part of parts) length += part.length;
+  const out = new Uint8Array(length);
+  let offset = 0;
+  for (const part of parts) {
+    out.set(part, offset);
+    offset += part.length;
+  }
+  return out;
+}
+
+/** Equality in time independent of where the first difference is (for MACs and tags). */
+export function constantTimeEqual(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  let diff = 0;
+  for (let i = 0; i < a.length; i++) diff |= (a[i] as number) ^ (b[i] as number);
+  return diff === 0;
+}
+
+export function bytesToBigInt(bytes: Uint8Array): bigint {
+  return bytes.length === 0 ? 0n : BigInt(`0x${bytesToHex(bytes)}`);
+}
+
+export function bigIntToBytes(value: bigint, length: number): Uint8Array {
+  if (value < 0n) throw new CryptoError('INVALID_ARGUMENT', 'negative integer');
+  const hex = value.toString(16);
+  if (hex.length > length * 2) throw new CryptoError('INVALID_ARGUMENT', `integer does not fit in ${length} bytes`);
+  return hexToBytes(hex.padStart(length * 2, '0'));
+}
+
+export function utf8ToBytes(text: string): Uint8Array {
+  return new TextEncoder().encode(text);
+}

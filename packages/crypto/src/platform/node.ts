@@ -1,0 +1,92 @@
+import { createCipheriv, createDecipheriv, createHash, randomBytes as nodeRandomBytes } from 'node:crypto';
+import { createRequire } from 'node:module';
+import { keccak_256 } from '@noble/hashes/sha3.js';
+import { pureSecp256k1 } from './pure-secp256k1.js';
+import { loadSm2Native } from './sm2-native.js';
+import type { Platform, Secp256k1Backend, Sm4Backend } from './types.js';
+
+/**
+ * Node platform: OpenSSL (inside node) for SHA-256, SM3, SM4 and AES-GCM, libsecp256k1 for secp256k1, and the
+ * project's small N-API addon for SM2 with a user ID. Each native piece falls back to pure JavaScript if it cannot load.
+ */
+const require = createRequire(import.meta.url);
+
+interface Secp256k1Binding {
+  publicKeyCreate(privateKey: Uint8Array, compressed: boolean): Uint8Array;
+  ecdsaSign(digest: Uint8Array, privateKey: Uint8Array): { signature: Uint8Array; recid: number };
+  ecdsaVerify(signature: Uint8Array, digest: Uint8Array, publicKey: Uint8Array): boolean;
+  ecdsaRecover(signature: Uint8Array, recovery: number, digest: Uint8Array, compressed: boolean): Uint8Array;
+}
+
+function loadLibsecp256k1(): Secp256k1Backend | undefined {
+  let binding: Secp256k1Binding;
+  try {
+    // The binding itself, not the package's index, which silently falls back to `elliptic`.
+    binding = require('secp256k1/bindings') as Secp256k1Binding;
+  } catch {
+    return undefined;
+  }
+  return {
+    description: 'libsecp256k1 (native)',
+    getPublicKey: (privateKey) => binding.publicKeyCreate(privateKey, false),
+    signDigest(privateKey, digest) {
+      const { signature, recid } = binding.ecdsaSign(digest, privateKey);
+      return { signature: Uint8Array.from(signature), recovery: recid };
+    },
+    // libsecp256k1 rejects signatures whose s is in the upper half, as the protocol requires.
+    verifyDigest: (publicKey, digest, signature) => binding.ecdsaVerify(signature, digest, publicKey),
+    recover: (digest, signature, recovery) => Uint8Array.from(binding.ecdsaRecover(signature, recovery, digest, false)),
+  };
+}
+
+function toBytes(buffer: Buffer): Uint8Array {
+  return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+}
+
+function runCipher(
+  name: string,
+  key: Uint8Array,
+  iv: Uint8Array | null,
+  data: Uint8Array,
+  encrypt: boolean,
+): Uint8Array {
+  const cipher = encrypt ? createCipheriv(name, key, iv) : createDecipheriv(name, key, iv);
+  cipher.setAutoPadding(false);
+  return toBytes(Buffer.concat([cipher.update(data), cipher.final()]));
+}
+
+const nodeSm4: Sm4Backend = {
+  ecb: (key, data, encrypt) => runCipher('sm4-ecb', key, null, data, encrypt),
+  cbc: (key, iv, data, encrypt) => runCipher('sm4-cbc', key, iv, data, encrypt),
+  ctr: (key, iv, data) => runCipher('sm4-ctr', key, iv, data, true),
+};
+
+export const platform: Platform = {
+  name: 'node',
+  randomBytes: (length) => toBytes(nodeRandomBytes(length)),
+  sha256: (data) => toBytes(createHash('sha256').update(data).digest()),
+  keccak256: (data) => keccak_256(data),
+  sm3: (data) => toBytes(createHash('sm3').update(data).digest()),
+  sm4: nodeSm4,
+  aes256Gcm: {
+    encrypt(key, nonce, plaintext, associatedData) {
+      const cipher = createCipheriv('aes-256-gcm', key, nonce, { authTagLength: 16 });
+      cipher.setAAD(associatedData);
+      return toBytes(Buffer.concat([cipher.update(plaintext), cipher.final(), cipher.getAuthTag()]));
+    },
+    decrypt(key, nonce, ciphertextAndTag, associatedData) {
+      if (ciphertextAndTag.length < 16) return undefined;
+      const split = ciphertextAndTag.length - 16;
+      const decipher = createDecipheriv('aes-256-gcm', key, nonce, { authTagLength: 16 });
+      decipher.setAAD(associatedData);
+      decipher.setAuthTag(ciphertextAndTag.subarray(split));
+      try {
+        return toBytes(Buffer.concat([decipher.update(ciphertextAndTag.subarray(0, split)), decipher.final()]));
+      } catch {
+        return undefined;
+      }
+    },
+  },
+  secp256k1: loadLibsecp256k1() ?? pureSecp256k1,
+  sm2Native: loadSm2Native(),
+};
