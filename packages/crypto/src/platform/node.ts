@@ -1,4 +1,11 @@
-import { createCipheriv, createDecipheriv, createHash, randomBytes as nodeRandomBytes } from 'node:crypto';
+import {
+  createCipheriv,
+  createDecipheriv,
+  createHash,
+  pbkdf2 as nodePbkdf2,
+  randomBytes as nodeRandomBytes,
+  scrypt as nodeScrypt,
+} from 'node:crypto';
 import { createRequire } from 'node:module';
 import { keccak_256 } from '@noble/hashes/sha3.js';
 import { pureSecp256k1 } from './pure-secp256k1.js';
@@ -68,6 +75,20 @@ export const platform: Platform = {
   keccak256: (data) => keccak_256(data),
   sm3: (data) => toBytes(createHash('sm3').update(data).digest()),
   sm4: nodeSm4,
+  pbkdf2: (hash, password, salt, iterations, keyLength) =>
+    new Promise((resolve, reject) => {
+      nodePbkdf2(password, salt, iterations, keyLength, hash, (error, key) =>
+        error ? reject(error) : resolve(toBytes(key)),
+      );
+    }),
+  scrypt: (password, salt, { N, r, p }, keyLength) =>
+    new Promise((resolve, reject) => {
+      // OpenSSL refuses more than maxmem; allow what the parameters need (128·N·r bytes) plus headroom.
+      const maxmem = 128 * N * r + 64 * 1024 * 1024;
+      nodeScrypt(password, salt, keyLength, { N, r, p, maxmem }, (error, key) =>
+        error ? reject(error) : resolve(toBytes(key)),
+      );
+    }),
   aes256Gcm: {
     encrypt(key, nonce, plaintext, associatedData) {
       const cipher = createCipheriv('aes-256-gcm', key, nonce, { authTagLength: 16 });

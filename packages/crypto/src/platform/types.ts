@@ -44,6 +44,13 @@ export interface Aes256GcmBackend {
   ): Uint8Array | undefined;
 }
 
+export interface ScryptParams {
+  /** CPU/memory cost, a power of two. */
+  readonly N: number;
+  readonly r: number;
+  readonly p: number;
+}
+
 export interface Platform {
   readonly name: 'node' | 'browser';
   randomBytes(length: number): Uint8Array;
@@ -51,6 +58,15 @@ export interface Platform {
   keccak256(data: Uint8Array): Uint8Array;
   sm3(data: Uint8Array): Uint8Array;
   readonly sm4: Sm4Backend;
+  /** PBKDF2 with HMAC over SHA-256 or SM3 (keystore key derivation). */
+  pbkdf2(
+    hash: 'sha256' | 'sm3',
+    password: Uint8Array,
+    salt: Uint8Array,
+    iterations: number,
+    keyLength: number,
+  ): Promise<Uint8Array>;
+  scrypt(password: Uint8Array, salt: Uint8Array, params: ScryptParams, keyLength: number): Promise<Uint8Array>;
   readonly aes256Gcm: Aes256GcmBackend;
   readonly secp256k1: Secp256k1Backend;
   /** Undefined when no native SM2 is available: the pure implementation is used. */
