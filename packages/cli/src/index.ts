@@ -1,1 +1,3 @@
-export {};
+export { CliError } from './errors.js';
+export { main } from './main.js';
+export { createProgram } from './program.js';

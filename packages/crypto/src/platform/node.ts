@@ -46,8 +46,12 @@ function loadLibsecp256k1(): Secp256k1Backend | undefined {
   };
 }
 
+/**
+ * A copy into a Uint8Array of its own: small Buffers are views into node's shared pool, and handing out such a view
+ * would let a caller read unrelated memory through `.buffer`.
+ */
 function toBytes(buffer: Buffer): Uint8Array {
-  return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+  return new Uint8Array(buffer);
 }
 
 function runCipher(

@@ -16,6 +16,7 @@ export const pureSecp256k1: Secp256k1Backend = {
     const recovered = new Uint8Array(65);
     recovered[0] = recovery;
     recovered.set(signature, 1);
-    return secp256k1.recoverPublicKey(recovered, digest, { prehash: false }).slice();
+    const compressed = secp256k1.recoverPublicKey(recovered, digest, { prehash: false });
+    return secp256k1.Point.fromBytes(compressed).toBytes(false);
   },
 };
