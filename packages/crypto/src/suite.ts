@@ -3,7 +3,7 @@
  * chain's genesis (`intl` or `gm`), so the protocol, consensus and P2P code never name an algorithm.
  *
  * Byte conventions (the same in both suites):
- * - private keys: 32 bytes, a scalar in [1, n-1];
+ * - private keys: 32 bytes, a scalar in [1, n-1] (`gm`: [1, n-2], as GB/T 32918.2 requires of SM2 keys);
  * - public keys: 65 bytes uncompressed SEC1 (`04 || x || y`); inputs may also be 33-byte compressed or 64-byte `x || y`,
  *   and are checked to be on the curve and not the point at infinity;
  * - addresses: 20 bytes (`intl`: last 20 bytes of Keccak-256(x || y); `gm`: last 20 bytes of SM3(x || y));
