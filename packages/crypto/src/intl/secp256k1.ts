@@ -1,10 +1,27 @@
 import { secp256k1 } from '@noble/curves/secp256k1.js';
-import { assertBytes, bytesToBigInt } from '../bytes.js';
+import { assertBytes, bigIntToBytes, bytesToBigInt } from '../bytes.js';
 import { CryptoError } from '../errors.js';
+import { platform } from '../platform/index.js';
 
 /** Validation of secp256k1 inputs at the boundary, shared by the intl suite and its ECIES. */
 export const SECP256K1_ORDER = secp256k1.Point.CURVE().n;
-const HALF_ORDER = SECP256K1_ORDER >> 1n;
+// Byte forms of n and n/2: signature checks run for every transaction, and comparing bytes avoids BigInt parsing.
+const ORDER_BYTES = bigIntToBytes(SECP256K1_ORDER, 32);
+const HALF_ORDER_BYTES = bigIntToBytes(SECP256K1_ORDER >> 1n, 32);
+
+/** Big-endian comparison of two 32-byte values: negative, zero or positive. */
+function compare32(a: Uint8Array, b: Uint8Array): number {
+  for (let i = 0; i < 32; i++) {
+    const difference = (a[i] as number) - (b[i] as number);
+    if (difference !== 0) return difference;
+  }
+  return 0;
+}
+
+function isZero(bytes: Uint8Array): boolean {
+  for (const byte of bytes) if (byte !== 0) return false;
+  return true;
+}
 
 export function isValidSecp256k1PrivateKey(privateKey: Uint8Array): boolean {
   if (!(privateKey instanceof Uint8Array) || privateKey.length !== 32) return false;
@@ -30,13 +47,15 @@ export function normalizeSecp256k1PublicKey(publicKey: Uint8Array): Uint8Array {
   } else if (publicKey.length !== 33 && publicKey.length !== 65) {
     throw new CryptoError('INVALID_LENGTH', `a public key is 33, 64 or 65 bytes, got ${publicKey.length}`);
   }
-  try {
-    const point = secp256k1.Point.fromBytes(encoded);
-    point.assertValidity();
-    return point.toBytes(false);
-  } catch (cause) {
-    throw new CryptoError('INVALID_PUBLIC_KEY', 'public key is not a point on secp256k1', { cause });
+  // Hybrid encodings (06/07 prefixes) are not SEC1 points we accept, whatever a backend would parse.
+  const prefix = encoded[0];
+  const knownPrefix = encoded.length === 65 ? prefix === 4 : prefix === 2 || prefix === 3;
+  if (!knownPrefix) {
+    throw new CryptoError('INVALID_PUBLIC_KEY', 'public key has an unknown SEC1 prefix');
   }
+  const normalized = platform.secp256k1.normalizePublicKey(encoded);
+  if (normalized === undefined) throw new CryptoError('INVALID_PUBLIC_KEY', 'public key is not a point on secp256k1');
+  return normalized;
 }
 
 export function compressSecp256k1PublicKey(publicKey: Uint8Array): Uint8Array {
@@ -48,12 +67,12 @@ export function compressSecp256k1PublicKey(publicKey: Uint8Array): Uint8Array {
  * one valid form and transaction hashes cannot be malleated.
  */
 export function assertCanonicalSignature(rs: Uint8Array): void {
-  const r = bytesToBigInt(rs.subarray(0, 32));
-  const s = bytesToBigInt(rs.subarray(32, 64));
-  if (r === 0n || r >= SECP256K1_ORDER || s === 0n || s >= SECP256K1_ORDER) {
+  const r = rs.subarray(0, 32);
+  const s = rs.subarray(32, 64);
+  if (isZero(r) || compare32(r, ORDER_BYTES) >= 0 || isZero(s) || compare32(s, ORDER_BYTES) >= 0) {
     throw new CryptoError('INVALID_SIGNATURE', 'signature r and s must be in [1, n-1]');
   }
-  if (s > HALF_ORDER) {
+  if (compare32(s, HALF_ORDER_BYTES) > 0) {
     throw new CryptoError('NON_CANONICAL_SIGNATURE', 'signature s is in the upper half of the order (high-s)');
   }
 }

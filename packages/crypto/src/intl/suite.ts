@@ -50,16 +50,21 @@ function verifyDigest(publicKey: Uint8Array, digest: Uint8Array, signature: Uint
   const normalized = normalizeSecp256k1PublicKey(publicKey);
   assertBytes(digest, 'digest', 32);
   const { rs, recovery } = parseSignature(signature);
-  if (!platform.secp256k1.verifyDigest(normalized, digest, rs)) return false;
-  // A wrong recovery id would make recovery (and so an Ethereum sender) differ from the key that verified.
-  if (recovery !== undefined) {
-    try {
-      const recovered = platform.secp256k1.recover(digest, rs, recovery);
-      return recovered.every((byte, i) => byte === normalized[i]);
-    } catch {
-      return false;
-    }
+  if (recovery === undefined) return platform.secp256k1.verifyDigest(normalized, digest, rs);
+  // With v present, recovering the key is the verification (one scalar multiplication, as verify costs), and it also
+  // rejects a wrong v, which would make an Ethereum sender differ from the key that verified.
+  let recovered: Uint8Array;
+  try {
+    recovered = platform.secp256k1.recover(digest, rs, recovery);
+  } catch {
+    return false;
   }
+  return equalBytes(recovered, normalized);
+}
+
+function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
 }
 

@@ -20,6 +20,7 @@ const require = createRequire(import.meta.url);
 
 interface Secp256k1Binding {
   publicKeyCreate(privateKey: Uint8Array, compressed: boolean): Uint8Array;
+  publicKeyConvert(publicKey: Uint8Array, compressed: boolean): Uint8Array;
   ecdsaSign(digest: Uint8Array, privateKey: Uint8Array): { signature: Uint8Array; recid: number };
   ecdsaVerify(signature: Uint8Array, digest: Uint8Array, publicKey: Uint8Array): boolean;
   ecdsaRecover(signature: Uint8Array, recovery: number, digest: Uint8Array, compressed: boolean): Uint8Array;
@@ -36,6 +37,14 @@ function loadLibsecp256k1(): Secp256k1Backend | undefined {
   return {
     description: 'libsecp256k1 (native)',
     getPublicKey: (privateKey) => binding.publicKeyCreate(privateKey, false),
+    normalizePublicKey(publicKey) {
+      try {
+        // libsecp256k1 parses and checks the point (on the curve, not infinity) while converting.
+        return Uint8Array.from(binding.publicKeyConvert(publicKey, false));
+      } catch {
+        return undefined;
+      }
+    },
     signDigest(privateKey, digest) {
       const { signature, recid } = binding.ecdsaSign(digest, privateKey);
       return { signature: Uint8Array.from(signature), recovery: recid };
@@ -50,6 +59,42 @@ function loadLibsecp256k1(): Secp256k1Backend | undefined {
  * A copy into a Uint8Array of its own: small Buffers are views into node's shared pool, and handing out such a view
  * would let a caller read unrelated memory through `.buffer`.
  */
+interface KeccakState {
+  initialize(rate: number, capacity: number): void;
+  absorb(data: Uint8Array): void;
+  absorbLastFewBits(bits: number): void;
+  squeeze(length: number): Uint8Array;
+}
+
+const KECCAK256_OF_EMPTY = 'c5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470';
+
+/**
+ * Keccak-256 through the `keccak` package's prebuilt binding (the keccak-f[1600] of the Keccak team's code), called
+ * directly rather than through its stream wrapper, whose per-call cost is larger than hashing a transaction. A
+ * known-answer check at load guards the internal interface; anything unexpected falls back to @noble/hashes.
+ */
+function loadNativeKeccak256(): ((data: Uint8Array) => Uint8Array) | undefined {
+  try {
+    const keccakManifest = require.resolve('keccak/package.json');
+    const keccakDirectory = keccakManifest.slice(0, -'package.json'.length);
+    // node-gyp-build is keccak's own dependency: resolve it from there, not from wherever npm hoisted it.
+    const loadBinding = createRequire(keccakManifest)('node-gyp-build') as (directory: string) => unknown;
+    const KeccakConstructor = loadBinding(keccakDirectory) as new () => KeccakState;
+    const keccak256 = (data: Uint8Array): Uint8Array => {
+      const state = new KeccakConstructor();
+      state.initialize(1088, 512);
+      state.absorb(data);
+      state.absorbLastFewBits(0x01);
+      return new Uint8Array(state.squeeze(32));
+    };
+    const check = keccak256(new Uint8Array(0));
+    if (Buffer.from(check).toString('hex') !== KECCAK256_OF_EMPTY) return undefined;
+    return keccak256;
+  } catch {
+    return undefined;
+  }
+}
+
 function toBytes(buffer: Buffer): Uint8Array {
   return new Uint8Array(buffer);
 }
@@ -76,7 +121,7 @@ export const platform: Platform = {
   name: 'node',
   randomBytes: (length) => toBytes(nodeRandomBytes(length)),
   sha256: (data) => toBytes(createHash('sha256').update(data).digest()),
-  keccak256: (data) => keccak_256(data),
+  keccak256: loadNativeKeccak256() ?? ((data) => keccak_256(data)),
   sm3: (data) => toBytes(createHash('sm3').update(data).digest()),
   sm4: nodeSm4,
   pbkdf2: (hash, password, salt, iterations, keyLength) =>

@@ -5,6 +5,15 @@ import type { Secp256k1Backend } from './types.js';
 export const pureSecp256k1: Secp256k1Backend = {
   description: '@noble/curves (pure JavaScript)',
   getPublicKey: (privateKey) => secp256k1.getPublicKey(privateKey, false),
+  normalizePublicKey(publicKey) {
+    try {
+      const point = secp256k1.Point.fromBytes(publicKey);
+      point.assertValidity();
+      return point.toBytes(false);
+    } catch {
+      return undefined;
+    }
+  },
   signDigest(privateKey, digest) {
     const signature = secp256k1.sign(digest, privateKey, { prehash: false, lowS: true, format: 'recovered' });
     // 'recovered' format is recovery || r || s

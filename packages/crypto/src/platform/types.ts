@@ -9,6 +9,8 @@ export interface Secp256k1Backend {
   readonly description: string;
   /** 65-byte uncompressed public key of a valid private key. */
   getPublicKey(privateKey: Uint8Array): Uint8Array;
+  /** The 65-byte uncompressed form of a 33- or 65-byte SEC1 point; undefined when it is not a point on the curve. */
+  normalizePublicKey(publicKey: Uint8Array): Uint8Array | undefined;
   /** 64-byte `r || s` with s in the lower half, and the recovery id (0 or 1). */
   signDigest(privateKey: Uint8Array, digest: Uint8Array): { signature: Uint8Array; recovery: number };
   /** False for a non-matching or high-s signature. */

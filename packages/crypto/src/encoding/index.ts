@@ -1,0 +1,35 @@
+export {
+  contextTag,
+  DER_TAG,
+  type DerElement,
+  type DerNode,
+  DerReader,
+  decodeDer,
+  decodeOid,
+  derBitString,
+  derExplicit,
+  derNull,
+  derOctetString,
+  derOid,
+  derReader,
+  derSequence,
+  derSmallInteger,
+  derUnsignedInteger,
+  encodeElement,
+  MAX_DER_DEPTH,
+} from './der.js';
+export {
+  OID_EC_PUBLIC_KEY,
+  OID_SECP256K1,
+  OID_SM2,
+  privateKeyFromDer,
+  privateKeyFromPem,
+  privateKeyToDer,
+  privateKeyToPem,
+  publicKeyFromDer,
+  publicKeyFromPem,
+  publicKeyToDer,
+  publicKeyToPem,
+} from './pem.js';
+export { signatureFromDer, signatureToDer } from './signature.js';
+export { sm2CiphertextFromAsn1, sm2CiphertextToAsn1 } from './sm2-ciphertext.js';
