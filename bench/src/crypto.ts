@@ -6,13 +6,13 @@ import {
   verify as nodeVerify,
 } from 'node:crypto';
 import { gmSuite, intlSuite, platform, SM2_DEFAULT_USER_ID, sm2, sm3Pure, sm4GcmEncrypt } from '@xinlian/crypto';
-import { measureThroughput, ratio } from './measure.js';
+import { measureMedianThroughput as measureThroughput, ratio } from './measure.js';
 
 /**
  * `npm run bench -- crypto`: signatures and hashing of both suites, single-threaded (so per core), beside the OpenSSL
  * inside node measured in the same run. "fresh key" verifies each signature under a key not seen before (no cache can
  * help, as when a node checks transactions from many senders); "known key" verifies under one key again and again
- * (consensus votes from a fixed validator set).
+ * (consensus votes from a fixed validator set). Each figure is the median of three measurement windows.
  */
 const MESSAGE = new TextEncoder().encode('a 32-byte-ish transaction body..');
 const FRESH_KEYS = 3000;
@@ -40,13 +40,12 @@ function benchSuite(suite: typeof gmSuite) {
     if (!suite.verify(first.publicKey, MESSAGE, first.signature.subarray(0, 64))) throw new Error('verify failed');
   });
   progress(`${suite.name}: verify (fresh key)`);
-  const verifyFreshKey = measureThroughput(
-    (i) => {
-      const entry = set[i % set.length] as (typeof set)[number];
-      if (!suite.verify(entry.publicKey, MESSAGE, entry.signature)) throw new Error('verify failed');
-    },
-    Math.min(1000, FRESH_KEYS / 4),
-  );
+  // intl verifies r || s (64 bytes) here: plain ECDSA, as OpenSSL's baseline does. With the recovery id (65 bytes)
+  // the suite also checks v by recovering the key, measured separately.
+  const verifyFreshKey = measureThroughput((i) => {
+    const entry = set[i % set.length] as (typeof set)[number];
+    if (!suite.verify(entry.publicKey, MESSAGE, entry.signature.subarray(0, 64))) throw new Error('verify failed');
+  });
   return { set, sign, verifyKnownKey, verifyFreshKey };
 }
 
@@ -59,7 +58,7 @@ function benchPureSm2(set: ReturnType<typeof makeSignedSet>) {
   const verifyFreshKey = measureThroughput((i) => {
     const entry = set[(i * 7919) % set.length] as (typeof set)[number];
     if (!sm2.verify(entry.publicKey, MESSAGE, entry.signature, SM2_DEFAULT_USER_ID)) throw new Error('verify failed');
-  }, 600);
+  });
   const sign = measureThroughput(() => sm2.sign(first.privateKey, MESSAGE, SM2_DEFAULT_USER_ID));
   return { sign, verifyKnownKey, verifyFreshKey };
 }
@@ -85,8 +84,8 @@ function benchOpenSsl(curve: 'secp256k1' | 'SM2', reloadFromPem: boolean) {
 
 function hashThroughputMiBs(hash: (data: Uint8Array) => unknown): number {
   const block = new Uint8Array(1024 * 1024).fill(0x61);
-  const { operationsPerSecond, operations, seconds } = measureThroughput(() => hash(block), 700);
-  return Math.round((operations / seconds || operationsPerSecond) * 10) / 10;
+  const { operations, seconds } = measureThroughput(() => hash(block), 500);
+  return Math.round((operations / seconds) * 10) / 10;
 }
 
 function benchIntlRecovery(set: ReturnType<typeof makeSignedSet>) {

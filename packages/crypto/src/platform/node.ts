@@ -80,8 +80,10 @@ function loadNativeKeccak256(): ((data: Uint8Array) => Uint8Array) | undefined {
     // node-gyp-build is keccak's own dependency: resolve it from there, not from wherever npm hoisted it.
     const loadBinding = createRequire(keccakManifest)('node-gyp-build') as (directory: string) => unknown;
     const KeccakConstructor = loadBinding(keccakDirectory) as new () => KeccakState;
+    // One sponge, re-initialised (zeroed) per hash: allocating a native object per call costs more than hashing a
+    // transaction. Safe because hashing is synchronous and JavaScript runs it to completion.
+    const state = new KeccakConstructor();
     const keccak256 = (data: Uint8Array): Uint8Array => {
-      const state = new KeccakConstructor();
       state.initialize(1088, 512);
       state.absorb(data);
       state.absorbLastFewBits(0x01);
