@@ -11,6 +11,7 @@ export * from './gm/sm2-key-exchange.js';
 export { hmacSm3, sm3, sm3Hash, sm3Pure } from './gm/sm3.js';
 export * from './gm/sm4.js';
 export { gmSuite } from './gm/suite.js';
+export { keccak256, sha256 } from './hashes.js';
 export { parseAddress, toChecksumAddress } from './intl/address.js';
 export { intlSuite } from './intl/suite.js';
 export * from './keystore/index.js';

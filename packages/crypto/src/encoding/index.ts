@@ -1,23 +1,4 @@
-export {
-  contextTag,
-  DER_TAG,
-  type DerElement,
-  type DerNode,
-  DerReader,
-  decodeDer,
-  decodeOid,
-  derBitString,
-  derExplicit,
-  derNull,
-  derOctetString,
-  derOid,
-  derReader,
-  derSequence,
-  derSmallInteger,
-  derUnsignedInteger,
-  encodeElement,
-  MAX_DER_DEPTH,
-} from './der.js';
+// The DER reader and writers stay internal: the public encodings are the key, signature and ciphertext forms.
 export {
   OID_EC_PUBLIC_KEY,
   OID_SECP256K1,

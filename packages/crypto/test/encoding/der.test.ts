@@ -15,6 +15,8 @@ import {
   derSmallInteger,
   derUnsignedInteger,
   MAX_DER_DEPTH,
+} from '../../src/encoding/der.js';
+import {
   privateKeyFromDer,
   privateKeyFromPem,
   publicKeyFromDer,

@@ -11,6 +11,8 @@ import {
   derOid,
   derSequence,
   derSmallInteger,
+} from '../../src/encoding/der.js';
+import {
   privateKeyFromDer,
   privateKeyFromPem,
   privateKeyToDer,

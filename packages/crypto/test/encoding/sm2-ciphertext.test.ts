@@ -2,10 +2,8 @@ import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import fc from 'fast-check';
 import { bytesToHex, hexToBytes, utf8ToBytes } from '../../src/bytes.js';
+import { derOctetString, derSequence, derUnsignedInteger } from '../../src/encoding/der.js';
 import {
-  derOctetString,
-  derSequence,
-  derUnsignedInteger,
   privateKeyFromPem,
   privateKeyToPem,
   publicKeyFromPem,
