@@ -70,9 +70,11 @@ const unsigned char kEmpty[1] = {0};
 // Every field function takes fully reduced operands (< p) and returns fully reduced results, so equality of field
 // elements is equality of limbs.
 // Points: Jacobian (X, Y, Z), x = X/Z^2, y = Y/Z^3, with the a = -3 doubling; `infinity` flag for the neutral element.
-// s·G + t·Q: interleaved wNAF (Strauss-Shamir). G: affine odd multiples 1G..(2^13-1)G, window 14, built once per
-// process (256 KiB). Q: Jacobian odd multiples 1Q..15Q (window 5) per call, or, for a key seen before, affine odd
-// multiples 1Q..127Q (window 8) kept in a per-environment LRU cache.
+// s·G + t·Q: interleaved wNAF (Strauss-Shamir). G: affine odd multiples 1G..(2^12-1)G (window 13) and the same for
+// G' = 2^128·G, built once per process (2 x 128 KiB). Q (fresh key): Jacobian odd multiples 1Q..15Q (window 5)
+// computed per call, 256 doublings. Q (a key verified at least 3 times, kept in a 64-entry per-environment LRU
+// cache): affine odd multiples 1Q..127Q of Q and of Q' = 2^128·Q (window 8, 8 KiB per key), and the scalars are
+// split into 128-bit halves, s·G + t·Q = s0·G + s1·G' + t0·Q + t1·Q', which halves the doublings.
 // The final check x1 ≡ r - e (mod n) is done projectively: X == v·Z^2 for v = (r - e) mod n and, when v + n < p,
 // for v + n (x1 is in [0, p) and p < 2n), which avoids a field inversion.
 
@@ -105,13 +107,16 @@ const unsigned char kCurveBytes[128] = {
     0xd0, 0xa9, 0x87, 0x7c, 0xc6, 0x2a, 0x47, 0x40, 0x02, 0xdf, 0x32, 0xe5, 0x21, 0x39, 0xf0, 0xa0,
 };
 
-constexpr int kWindowG = 14;
-constexpr int kTableG = 1 << (kWindowG - 2);  // 4096 odd multiples
+constexpr int kWindowG = 13;
+constexpr int kTableG = 1 << (kWindowG - 2);  // 2048 odd multiples, of G and of 2^128·G
 constexpr int kWindowQ = 5;
 constexpr int kTableQ = 1 << (kWindowQ - 2);  // 8
 constexpr int kWindowQCached = 8;
 constexpr int kTableQCached = 1 << (kWindowQCached - 2);  // 64
 constexpr size_t kFastCacheSize = 64;
+// Building a key's tables costs about 1.6 fresh verifications and saves about half of each later one, so a key gets
+// them on its third verification (a key checked twice, at mempool admission and in a block, never pays for them).
+constexpr uint32_t kTableAfterUses = 3;
 constexpr int kMaxWnaf = 258;
 
 inline void U256FromBytes(uint64_t out[4], const unsigned char* in) {
@@ -443,7 +448,8 @@ int Wnaf(int* digits, const uint64_t k[4], int w) {
 
 // The process-wide table of G's odd multiples (read-only after its thread-safe one-time construction).
 struct GTable {
-  Aff points[kTableG];
+  Aff points[kTableG];  // G, 3G, 5G, ...
+  Aff high[kTableG];    // the same for G' = 2^128·G
   bool ok;
 };
 
@@ -459,6 +465,9 @@ GTable* BuildGTable() {
     g.infinity = false;
     OddMultiples(jac, kTableG, &g);
     table->ok = ToAffineBatch(table->points, jac, kTableG, scratch);
+    for (int i = 0; i < 128; i++) JacDouble(&g, &g);
+    OddMultiples(jac, kTableG, &g);
+    table->ok = table->ok && ToAffineBatch(table->high, jac, kTableG, scratch);
   }
   free(jac);
   free(scratch);
@@ -471,14 +480,15 @@ const GTable* GetGTable() {
   return table != nullptr && table->ok ? table : nullptr;
 }
 
-// Per-environment cache of public keys: a key seen a second time gets affine odd multiples (window 8).
+// Per-environment cache of validated public keys; a key verified kTableAfterUses times gets precomputed tables.
 struct FastKeyEntry {
   unsigned char key[kPublicKeyLength];
   uint64_t used;
   uint32_t uses;
   bool occupied;
   bool hasTable;
-  Aff table[kTableQCached];
+  Aff table[kTableQCached];      // Q, 3Q, 5Q, ... (table[0] = Q is set as soon as the entry exists)
+  Aff tableHigh[kTableQCached];  // the same for Q' = 2^128·Q
 };
 
 struct FastCache {
@@ -564,11 +574,18 @@ bool FastVerifyDigest(FastCache* cache, const unsigned char* publicKey, const un
   FeCopy(qJac.z, kOneM);
   qJac.infinity = false;
 
-  if (entry != nullptr && !entry->hasTable && entry->uses >= 2) {
+  if (entry != nullptr && !entry->hasTable && entry->uses >= kTableAfterUses) {
     Jac multiples[kTableQCached];
     Fe scratch[kTableQCached];
     OddMultiples(multiples, kTableQCached, &qJac);
-    if (ToAffineBatch(entry->table, multiples, kTableQCached, scratch)) {
+    bool ok = ToAffineBatch(entry->table, multiples, kTableQCached, scratch);
+    Jac high = qJac;
+    for (int i = 0; i < 128; i++) JacDouble(&high, &high);
+    if (ok && !high.infinity) {
+      OddMultiples(multiples, kTableQCached, &high);
+      ok = ToAffineBatch(entry->tableHigh, multiples, kTableQCached, scratch);
+    }
+    if (ok && !high.infinity) {
       entry->hasTable = true;
     } else {
       entry->table[0] = q;  // cannot happen for a point of prime order n; stay on the per-call path
@@ -576,27 +593,42 @@ bool FastVerifyDigest(FastCache* cache, const unsigned char* publicKey, const un
   }
   const bool cached = entry != nullptr && entry->hasTable;
 
-  int sDigits[kMaxWnaf], tDigits[kMaxWnaf];
-  const int sLength = Wnaf(sDigits, s, kWindowG);
-  const int tLength = Wnaf(tDigits, t, cached ? kWindowQCached : kWindowQ);
-  Jac qMultiples[kTableQ];
-  if (!cached) OddMultiples(qMultiples, kTableQ, &qJac);
-
   Jac acc;
   memset(&acc, 0, sizeof acc);
   acc.infinity = true;
-  for (int i = (sLength > tLength ? sLength : tLength) - 1; i >= 0; i--) {
-    JacDouble(&acc, &acc);
-    const int ds = sDigits[i];
-    if (ds != 0) JacAddAffine(&acc, &acc, &gTable->points[(ds > 0 ? ds : -ds) >> 1], ds < 0);
-    const int dt = tDigits[i];
-    if (dt != 0) {
-      const int index = (dt > 0 ? dt : -dt) >> 1;
-      if (cached) {
-        JacAddAffine(&acc, &acc, &entry->table[index], dt < 0);
-      } else {
-        JacAddJac(&acc, &acc, &qMultiples[index], dt < 0);
+  if (cached) {
+    // Known key: s = s1·2^128 + s0 and t = t1·2^128 + t0, so s·G + t·Q = s0·G + s1·G' + t0·Q + t1·Q' with 128-bit
+    // scalars: half the doublings.
+    const uint64_t s0[4] = {s[0], s[1], 0, 0}, s1[4] = {s[2], s[3], 0, 0};
+    const uint64_t t0[4] = {t[0], t[1], 0, 0}, t1[4] = {t[2], t[3], 0, 0};
+    int d[4][kMaxWnaf];
+    const Aff* tables[4] = {gTable->points, gTable->high, entry->table, entry->tableHigh};
+    int length = Wnaf(d[0], s0, kWindowG);
+    int l = Wnaf(d[1], s1, kWindowG);
+    if (l > length) length = l;
+    l = Wnaf(d[2], t0, kWindowQCached);
+    if (l > length) length = l;
+    l = Wnaf(d[3], t1, kWindowQCached);
+    if (l > length) length = l;
+    for (int i = length - 1; i >= 0; i--) {
+      JacDouble(&acc, &acc);
+      for (int j = 0; j < 4; j++) {
+        const int digit = d[j][i];
+        if (digit != 0) JacAddAffine(&acc, &acc, &tables[j][(digit > 0 ? digit : -digit) >> 1], digit < 0);
       }
+    }
+  } else {
+    int sDigits[kMaxWnaf], tDigits[kMaxWnaf];
+    const int sLength = Wnaf(sDigits, s, kWindowG);
+    const int tLength = Wnaf(tDigits, t, kWindowQ);
+    Jac qMultiples[kTableQ];
+    OddMultiples(qMultiples, kTableQ, &qJac);
+    for (int i = (sLength > tLength ? sLength : tLength) - 1; i >= 0; i--) {
+      JacDouble(&acc, &acc);
+      const int ds = sDigits[i];
+      if (ds != 0) JacAddAffine(&acc, &acc, &gTable->points[(ds > 0 ? ds : -ds) >> 1], ds < 0);
+      const int dt = tDigits[i];
+      if (dt != 0) JacAddJac(&acc, &acc, &qMultiples[(dt > 0 ? dt : -dt) >> 1], dt < 0);
     }
   }
   if (acc.infinity) return false;

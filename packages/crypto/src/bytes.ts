@@ -65,3 +65,18 @@ export function bigIntToBytes(value: bigint, length: number): Uint8Array {
 export function utf8ToBytes(text: string): Uint8Array {
   return new TextEncoder().encode(text);
 }
+
+/** Big-endian comparison of two byte strings of the same length: negative, zero or positive. */
+export function compareBytes(a: Uint8Array, b: Uint8Array): number {
+  if (a.length !== b.length) throw new CryptoError('INVALID_LENGTH', 'compared byte strings differ in length');
+  for (let i = 0; i < a.length; i++) {
+    const difference = (a[i] as number) - (b[i] as number);
+    if (difference !== 0) return difference;
+  }
+  return 0;
+}
+
+export function isAllZero(bytes: Uint8Array): boolean {
+  for (const byte of bytes) if (byte !== 0) return false;
+  return true;
+}

@@ -1,4 +1,4 @@
-import { assertBytes, bytesToBigInt, bytesToHex } from '../bytes.js';
+import { assertBytes, bigIntToBytes, bytesToBigInt, bytesToHex, compareBytes, isAllZero } from '../bytes.js';
 import { CryptoError, isCryptoError } from '../errors.js';
 import { platform } from '../platform/index.js';
 import type { Aead, SignOptions, Suite } from '../suite.js';
@@ -27,13 +27,15 @@ function userIdOf(options: SignOptions | undefined): Uint8Array {
 /** Throws INVALID_LENGTH / INVALID_SIGNATURE exactly as the pure verifier would, before any backend sees it. */
 function assertSignatureShape(signature: Uint8Array): void {
   assertBytes(signature, 'signature', 64);
-  const n = sm2.curve.n;
-  const r = bytesToBigInt(signature.subarray(0, 32));
-  const s = bytesToBigInt(signature.subarray(32));
-  if (r < 1n || r >= n || s < 1n || s >= n) {
+  const r = signature.subarray(0, 32);
+  const s = signature.subarray(32);
+  if (isAllZero(r) || compareBytes(r, ORDER_BYTES) >= 0 || isAllZero(s) || compareBytes(s, ORDER_BYTES) >= 0) {
     throw new CryptoError('INVALID_SIGNATURE', 'SM2 signature r and s must be in [1, n-1]');
   }
 }
+
+// Byte form of n: this check runs for every transaction and vote, and comparing bytes avoids BigInt parsing.
+const ORDER_BYTES = bigIntToBytes(sm2.curve.n, 32);
 
 function assertPrivateKey(privateKey: Uint8Array): void {
   assertBytes(privateKey, 'private key', 32);
@@ -59,20 +61,33 @@ function sign(privateKey: Uint8Array, message: Uint8Array, options?: SignOptions
   return sm2.sign(privateKey, message, userId);
 }
 
+/** OpenSSL refuses user IDs of 8191 bytes and more; the standard allows 8191, which the pure path then handles. */
+const NATIVE_MAX_USER_ID_BYTES = 8190;
+
 function verify(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array, options?: SignOptions): boolean {
-  const normalized = sm2.normalizePublicKey(publicKey);
+  assertBytes(publicKey, 'public key');
   assertBytes(message, 'message');
   assertSignatureShape(signature);
   const userId = userIdOf(options);
   const native = platform.sm2Native;
-  if (native !== undefined) {
+  if (native !== undefined && userId.length <= NATIVE_MAX_USER_ID_BYTES) {
+    // An uncompressed key goes straight to the native verifier, which checks that the point is on the curve itself;
+    // only a negative answer pays for the JavaScript check that tells a bad key (a typed error) from a bad signature.
+    const uncompressed = publicKey.length === 65 && publicKey[0] === 4;
+    const encoded = uncompressed ? publicKey : sm2.normalizePublicKey(publicKey);
+    let valid: boolean | undefined;
     try {
-      return native.verify(normalized, message, signature, userId) === true;
+      valid = native.verify(encoded, message, signature, userId) === true;
     } catch (error) {
       if (isCryptoError(error)) throw error;
     }
+    if (valid === true) return true;
+    if (valid === false) {
+      sm2.normalizePublicKey(encoded);
+      return false;
+    }
   }
-  return sm2.verify(normalized, message, signature, userId);
+  return sm2.verify(sm2.normalizePublicKey(publicKey), message, signature, userId);
 }
 
 function addressFromPublicKey(publicKey: Uint8Array): Uint8Array {

@@ -1,5 +1,5 @@
 import { secp256k1 } from '@noble/curves/secp256k1.js';
-import { assertBytes, bigIntToBytes, bytesToBigInt } from '../bytes.js';
+import { assertBytes, bigIntToBytes, bytesToBigInt, compareBytes, isAllZero } from '../bytes.js';
 import { CryptoError } from '../errors.js';
 import { platform } from '../platform/index.js';
 
@@ -8,20 +8,6 @@ export const SECP256K1_ORDER = secp256k1.Point.CURVE().n;
 // Byte forms of n and n/2: signature checks run for every transaction, and comparing bytes avoids BigInt parsing.
 const ORDER_BYTES = bigIntToBytes(SECP256K1_ORDER, 32);
 const HALF_ORDER_BYTES = bigIntToBytes(SECP256K1_ORDER >> 1n, 32);
-
-/** Big-endian comparison of two 32-byte values: negative, zero or positive. */
-function compare32(a: Uint8Array, b: Uint8Array): number {
-  for (let i = 0; i < 32; i++) {
-    const difference = (a[i] as number) - (b[i] as number);
-    if (difference !== 0) return difference;
-  }
-  return 0;
-}
-
-function isZero(bytes: Uint8Array): boolean {
-  for (const byte of bytes) if (byte !== 0) return false;
-  return true;
-}
 
 export function isValidSecp256k1PrivateKey(privateKey: Uint8Array): boolean {
   if (!(privateKey instanceof Uint8Array) || privateKey.length !== 32) return false;
@@ -69,10 +55,10 @@ export function compressSecp256k1PublicKey(publicKey: Uint8Array): Uint8Array {
 export function assertCanonicalSignature(rs: Uint8Array): void {
   const r = rs.subarray(0, 32);
   const s = rs.subarray(32, 64);
-  if (isZero(r) || compare32(r, ORDER_BYTES) >= 0 || isZero(s) || compare32(s, ORDER_BYTES) >= 0) {
+  if (isAllZero(r) || compareBytes(r, ORDER_BYTES) >= 0 || isAllZero(s) || compareBytes(s, ORDER_BYTES) >= 0) {
     throw new CryptoError('INVALID_SIGNATURE', 'signature r and s must be in [1, n-1]');
   }
-  if (compare32(s, HALF_ORDER_BYTES) > 0) {
+  if (compareBytes(s, HALF_ORDER_BYTES) > 0) {
     throw new CryptoError('NON_CANONICAL_SIGNATURE', 'signature s is in the upper half of the order (high-s)');
   }
 }
