@@ -19,6 +19,8 @@ export async function main(argv: readonly string[]): Promise<number> {
       console.error(`error: ${error.message} (${error.code})`);
       return 2;
     }
-    throw error;
+    // Anything else is a bug or an environment failure: still exit 2 (1 means "invalid"), with the detail.
+    console.error(`error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    return 2;
   }
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -486,6 +486,26 @@ describe('xinlian: bad input', () => {
     assert.equal(result.status, 1);
     assert.equal(result.stdout.trim(), 'invalid');
     assert.match(result.stderr, /reason:/);
+  });
+
+  it('a failed write says why, exits 2 and leaves no temporary file behind', () => {
+    mkdirSync(file('out-dir'), { recursive: true });
+    const result = xinlian(
+      'keys',
+      'encrypt',
+      '--pub',
+      file('gm-pub.pem'),
+      '--in',
+      file('data.txt'),
+      '--out',
+      file('out-dir'),
+    );
+    assert.equal(result.status, 2, result.stderr);
+    assert.match(result.stderr, /cannot write .*out-dir: EISDIR/);
+    assert.deepEqual(
+      readdirSync(directory).filter((name) => name.endsWith('.tmp')),
+      [],
+    );
   });
 
   it('npx xinlian works from the repository root', () => {

@@ -1,5 +1,16 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, constants, existsSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  fsyncSync,
+  linkSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { CliError } from '../errors.js';
 
@@ -29,27 +40,60 @@ export interface WriteOptions {
 }
 
 /**
- * Writes through a temporary file in the same folder, fsyncs it and renames it into place, so a crash leaves either
- * the old file or the whole new one — never half a keystore.
+ * Writes through a temporary file in the same folder, fsyncs it, and moves it into place, so a crash leaves either
+ * the old file or the whole new one — never half a keystore. Without `overwrite`, the move is a hard link, which fails
+ * atomically if the target appeared meanwhile (no check-then-rename race). On any failure the temporary file, which
+ * may hold a decrypted secret, is removed.
  */
 export function writeFileAtomically(path: string, data: Uint8Array | string, options: WriteOptions = {}): void {
-  if (options.overwrite === false && existsSync(path)) {
-    throw new CliError(`${path} already exists; choose another --out or remove it first`);
-  }
-  const temporary = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
+  const directory = dirname(path);
+  const temporary = join(directory, `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
+  const failure = (error: unknown) =>
+    new CliError(`cannot write ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
   let descriptor: number;
   try {
     descriptor = openSync(temporary, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, options.mode ?? 0o644);
   } catch (error) {
-    throw new CliError(`cannot write ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+    throw failure(error);
   }
   try {
-    const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
-    let offset = 0;
-    while (offset < bytes.length) offset += writeSync(descriptor, bytes, offset, bytes.length - offset);
-    fsyncSync(descriptor);
-  } finally {
-    closeSync(descriptor);
+    try {
+      const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+      let offset = 0;
+      while (offset < bytes.length) offset += writeSync(descriptor, bytes, offset, bytes.length - offset);
+      fsyncSync(descriptor);
+    } finally {
+      closeSync(descriptor);
+    }
+    if (options.overwrite === false) {
+      try {
+        linkSync(temporary, path);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
+          throw new CliError(`${path} already exists; choose another --out or remove it first`);
+        }
+        throw error;
+      }
+      unlinkSync(temporary);
+    } else {
+      renameSync(temporary, path);
+    }
+    syncDirectory(directory);
+  } catch (error) {
+    rmSync(temporary, { force: true });
+    throw error instanceof CliError ? error : failure(error);
   }
-  renameSync(temporary, path);
+}
+
+/** Makes the new directory entry durable too (POSIX: a rename is only on disk once its directory is synced). */
+function syncDirectory(directory: string): void {
+  let descriptor: number | undefined;
+  try {
+    descriptor = openSync(directory, constants.O_RDONLY);
+    fsyncSync(descriptor);
+  } catch {
+    // Some file systems refuse to fsync a directory; the data itself is already synced.
+  } finally {
+    if (descriptor !== undefined) closeSync(descriptor);
+  }
 }

@@ -24,12 +24,22 @@ export async function promptPassword(prompt: string): Promise<string> {
   });
   const reader = createInterface({ input: process.stdin, output, terminal: true });
   try {
-    return await new Promise<string>((resolve) => {
+    return await new Promise<string>((resolve, reject) => {
+      let answered = false;
       reader.question(prompt, (answer) => {
+        answered = true;
         process.stderr.write('\n');
         resolve(answer);
       });
       muted = true;
+      // Ctrl-C or Ctrl-D at the prompt: say so and exit 2, rather than leaving the promise (and the process) hanging.
+      reader.on('SIGINT', () => reader.close());
+      reader.on('close', () => {
+        if (!answered) {
+          process.stderr.write('\n');
+          reject(new CliError('password entry cancelled'));
+        }
+      });
     });
   } finally {
     reader.close();

@@ -42,14 +42,10 @@ export async function loadPrivateKey(path: string, passwordFile: string | undefi
     const { suite, privateKey } = privateKeyFromPem(text);
     return { suite: getSuite(suite), privateKey };
   }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    throw new CliError(`${path} is neither a keystore (JSON) nor a PEM key`);
-  }
+  if (!text.trimStart().startsWith('{')) throw new CliError(`${path} is neither a keystore (JSON) nor a PEM key`);
   const password = await obtainPassword(passwordFile, false);
-  const { suite, privateKey } = await decryptKeystore(json, password);
+  // The text, not a parsed object: decryptKeystore bounds the size of what it parses.
+  const { suite, privateKey } = await decryptKeystore(text, password);
   return { suite: getSuite(suite), privateKey };
 }
 

@@ -118,6 +118,8 @@ const HOT_POINT_CACHE_SIZE = 64;
 /** A public key verified this many times gets its own precomputed multiplication table. */
 const PRECOMPUTE_AFTER_USES = 3;
 const PRECOMPUTE_WINDOW = 5;
+/** At most one table per this many verifications: bounds the rebuild cost to ~30% of a fresh verify when keys churn. */
+const TABLE_BUILD_INTERVAL = 32;
 const BASE_WINDOW = 8;
 
 function sm3(data: Uint8Array): Uint8Array {
@@ -163,6 +165,7 @@ export function createSm2(curve: Sm2Curve): Sm2 {
   const zCache = new BoundedLru<string, Uint8Array>(Z_CACHE_SIZE);
   const pointCache = new BoundedLru<string, CachedPoint>(POINT_CACHE_SIZE);
   const hotPoints = new BoundedLru<string, Point>(HOT_POINT_CACHE_SIZE);
+  let verificationsSinceTableBuild = TABLE_BUILD_INTERVAL;
   // A wider base table than noble's default (W = 6): faster k·G in signing and s·G in verification (~1.5 MB, lazy).
   G.precompute(BASE_WINDOW);
 
@@ -235,7 +238,15 @@ export function createSm2(curve: Sm2Curve): Sm2 {
     const hot = hotPoints.get(cacheKey);
     if (hot !== undefined) return { point: hot, hot: true };
     const entry = parsePublicKey(publicKey, cacheKey);
-    if (++entry.uses < PRECOMPUTE_AFTER_USES) return { point: entry.point, hot: false };
+    verificationsSinceTableBuild++;
+    entry.uses++;
+    // Tables are built at most once per TABLE_BUILD_INTERVAL verifications: when more keys rotate than the LRU
+    // holds, each would otherwise evict another and rebuild on every verification (~40x slower, and an easy flood).
+    if (entry.uses < PRECOMPUTE_AFTER_USES || verificationsSinceTableBuild < TABLE_BUILD_INTERVAL) {
+      return { point: entry.point, hot: false };
+    }
+    verificationsSinceTableBuild = 0;
+    entry.uses = 0;
     const withTable = Point.fromAffine(entry.point.toAffine());
     withTable.precompute(PRECOMPUTE_WINDOW, false);
     hotPoints.set(cacheKey, withTable);

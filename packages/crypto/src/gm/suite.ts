@@ -1,6 +1,7 @@
-import { assertBytes, bigIntToBytes, bytesToBigInt, bytesToHex, compareBytes, isAllZero } from '../bytes.js';
+import { assertBytes, bigIntToBytes, bytesToHex, compareBytes, isAllZero } from '../bytes.js';
 import { CryptoError, isCryptoError } from '../errors.js';
 import { platform } from '../platform/index.js';
+import { randomBytes } from '../random.js';
 import type { Aead, SignOptions, Suite } from '../suite.js';
 import { SM2_DEFAULT_USER_ID, sm2 } from './sm2.js';
 import { sm3 } from './sm3.js';
@@ -141,8 +142,5 @@ export const gmSuite: Suite = Object.freeze({
   decrypt: (privateKey: Uint8Array, ciphertext: Uint8Array) => sm2.decrypt(privateKey, ciphertext),
   ecdh: (privateKey: Uint8Array, peerPublicKey: Uint8Array) => sm2.ecdh(privateKey, peerPublicKey),
   aead,
-  randomBytes: (length: number) => {
-    if (!Number.isSafeInteger(length) || length < 0) throw new CryptoError('INVALID_ARGUMENT', 'invalid length');
-    return platform.randomBytes(length);
-  },
+  randomBytes,
 });

@@ -1,4 +1,4 @@
-import { bytesToHex, hexToBytes } from '../bytes.js';
+import { assertBytes, bytesToHex, hexToBytes } from '../bytes.js';
 import { CryptoError } from '../errors.js';
 import { platform } from '../platform/index.js';
 
@@ -7,7 +7,7 @@ import { platform } from '../platform/index.js';
  * address text is 8 or more. Ethereum wallets check it, so a mistyped address is caught before funds move.
  */
 export function toChecksumAddress(address: Uint8Array): string {
-  if (address.length !== 20) throw new CryptoError('INVALID_LENGTH', `an address is 20 bytes, got ${address.length}`);
+  assertBytes(address, 'address', 20);
   const lower = bytesToHex(address);
   const hash = bytesToHex(platform.keccak256(new TextEncoder().encode(lower)));
   let out = '0x';

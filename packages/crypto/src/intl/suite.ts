@@ -1,6 +1,7 @@
 import { assertBytes, concatBytes } from '../bytes.js';
 import { CryptoError } from '../errors.js';
 import { platform } from '../platform/index.js';
+import { randomBytes } from '../random.js';
 import type { Aead, SignOptions, Suite } from '../suite.js';
 import { toChecksumAddress } from './address.js';
 import { eciesDecrypt, eciesEncrypt } from './ecies.js';
@@ -77,7 +78,7 @@ function generatePrivateKey(): Uint8Array {
   throw new CryptoError('INVALID_PRIVATE_KEY', 'random source produced no valid key in 1000 attempts');
 }
 
-const aes256Gcm: Aead = {
+const aes256Gcm: Aead = Object.freeze<Aead>({
   algorithm: 'aes-256-gcm',
   keyLength: 32,
   nonceLength: 12,
@@ -99,9 +100,9 @@ const aes256Gcm: Aead = {
       throw new CryptoError('DECRYPTION_FAILED', 'AES-GCM authentication tag does not match');
     return plaintext;
   },
-};
+});
 
-export const intlSuite: Suite = {
+export const intlSuite: Suite = Object.freeze<Suite>({
   name: 'intl',
   description: 'secp256k1 ECDSA (recoverable, low-s), Keccak-256, AES-256-GCM — Ethereum compatible',
   curveOid: '1.3.132.0.10',
@@ -154,5 +155,5 @@ export const intlSuite: Suite = {
   decrypt: eciesDecrypt,
   ecdh: secp256k1Ecdh,
   aead: aes256Gcm,
-  randomBytes: (length) => platform.randomBytes(length),
-};
+  randomBytes,
+});

@@ -289,3 +289,24 @@ describe('gm suite: encryption and key agreement', () => {
     expectCryptoError(() => aead.encrypt(new Uint8Array(32), nonce, new Uint8Array(1)), 'INVALID_LENGTH');
   });
 });
+
+describe('gm suite: the longest user IDs give one answer on every path', () => {
+  it('8190- and 8191-byte IDs sign and verify alike with the native backend and the pure one', () => {
+    const privateKey = gmSuite.generatePrivateKey();
+    const publicKey = gmSuite.getPublicKey(privateKey);
+    const message = utf8ToBytes('long ID');
+    for (const length of [8190, 8191]) {
+      const userId = new Uint8Array(length).fill(0x41);
+      const signature = gmSuite.sign(privateKey, message, { userId });
+      assert.equal(gmSuite.verify(publicKey, message, signature, { userId }), true, `suite, ${length} bytes`);
+      assert.equal(sm2.verify(publicKey, message, signature, userId), true, `pure, ${length} bytes`);
+      const other = userId.slice();
+      other[0] = 0x42;
+      assert.equal(gmSuite.verify(publicKey, message, signature, { userId: other }), false);
+    }
+    assert.throws(
+      () => gmSuite.sign(privateKey, message, { userId: new Uint8Array(8192) }),
+      (error: unknown) => isCryptoError(error, 'INVALID_LENGTH'),
+    );
+  });
+});

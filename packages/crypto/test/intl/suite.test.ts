@@ -235,3 +235,22 @@ describe('intl suite: encryption and key agreement', () => {
     );
   });
 });
+
+describe('intl suite: hardening', () => {
+  it('the suite object cannot be altered', () => {
+    assert.ok(Object.isFrozen(suite));
+    assert.ok(Object.isFrozen(suite.aead));
+    assert.throws(() => {
+      (suite as { verify: unknown }).verify = () => true;
+    }, TypeError);
+  });
+
+  it('non-byte addresses and bad random lengths are typed errors', () => {
+    expectCryptoError(() => suite.formatAddress(undefined as unknown as Uint8Array), 'INVALID_ARGUMENT');
+    expectCryptoError(() => suite.formatAddress('0123456789abcdefghij' as unknown as Uint8Array), 'INVALID_ARGUMENT');
+    expectCryptoError(() => suite.formatAddress(new Uint8Array(19)), 'INVALID_LENGTH');
+    expectCryptoError(() => suite.randomBytes(-1), 'INVALID_ARGUMENT');
+    expectCryptoError(() => suite.randomBytes(1.5), 'INVALID_ARGUMENT');
+    assert.equal(suite.randomBytes(16).length, 16);
+  });
+});
