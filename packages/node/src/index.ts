@@ -1,1 +1,2 @@
-export {};
+export * from './storage/index.js';
+export type * from './state/interface.js';
