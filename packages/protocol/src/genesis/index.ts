@@ -1,0 +1,18 @@
+export {
+  DEFAULT_MAX_TRANSACTION_BYTES,
+  encodeGenesis,
+  GENESIS_DOMAIN,
+  type Genesis,
+  type GenesisAccount,
+  type GenesisIssue,
+  type GenesisJson,
+  type GenesisStorageEntry,
+  type GenesisValidation,
+  type GenesisValidator,
+  genesisHash,
+  genesisHeader,
+  genesisToJson,
+  MAX_CHAIN_ID,
+  parseGenesis,
+  validateGenesis,
+} from './genesis.js';

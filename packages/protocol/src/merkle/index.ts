@@ -1,0 +1,9 @@
+export {
+  type MerkleProof,
+  merkleLeafHash,
+  merkleNodeHash,
+  merkleProof,
+  merkleRoot,
+  merkleRootFromProof,
+  verifyMerkleProof,
+} from './merkle.js';

@@ -1,0 +1,119 @@
+import type { Suite } from '@xinlian/crypto';
+import {
+  bytesEqual,
+  checkBytes,
+  decodeUint,
+  encodeUint,
+  expectBytes,
+  expectList,
+  fail,
+  type RlpItem,
+  rlpDecodeStrict,
+  rlpEncode,
+  UINT64_MAX,
+} from '../block/codec.js';
+import { merkleRoot } from '../merkle/merkle.js';
+import { ADDRESS_LENGTH, HASH_LENGTH, type Hash } from '../primitives.js';
+import { BLOOM_BYTES, type Log, logsBloom } from './bloom.js';
+
+/** Receipt types follow the transaction types (EIP-2718): 0 legacy (no prefix), 1 EIP-2930, 2 EIP-1559, 0x47 gm. */
+export const LEGACY_RECEIPT_TYPE = 0;
+export const GM_RECEIPT_TYPE = 0x47;
+export const MAX_LOG_TOPICS = 4;
+
+/** An Ethereum (post-Byzantium) receipt: status, cumulative gas, bloom, logs. */
+export interface Receipt {
+  /** The transaction's type: 0 for legacy, otherwise the EIP-2718 type byte 0x01–0x7f (gm: 0x47). */
+  readonly type: number;
+  /** 1 success, 0 failure (reverted / out of gas). */
+  readonly status: 0 | 1;
+  readonly cumulativeGasUsed: bigint;
+  /** Must equal logsBloom(logs); decodeReceipt checks it. */
+  readonly logsBloom: Uint8Array;
+  readonly logs: readonly Log[];
+}
+
+/** Builds a receipt with its bloom computed from the logs. */
+export function makeReceipt(fields: Omit<Receipt, 'logsBloom'>): Receipt {
+  return { ...fields, logsBloom: logsBloom(fields.logs) };
+}
+
+function checkType(type: number, code: 'INVALID_BLOCK' | 'MALFORMED_ENCODING'): void {
+  if (!Number.isInteger(type) || type < 0 || type > 0x7f) fail(code, `receipt type ${type} outside 0–0x7f (EIP-2718)`);
+}
+
+function logToRlp(log: Log, i: number): RlpItem {
+  const what = `receipt.logs[${i}]`;
+  if (!Array.isArray(log.topics) || log.topics.length > MAX_LOG_TOPICS) {
+    fail('INVALID_BLOCK', `${what}.topics: at most ${MAX_LOG_TOPICS} topics`);
+  }
+  return [
+    checkBytes(log.address, `${what}.address`, ADDRESS_LENGTH),
+    log.topics.map((topic, j) => checkBytes(topic, `${what}.topics[${j}]`, HASH_LENGTH)),
+    checkBytes(log.data, `${what}.data`),
+  ];
+}
+
+/**
+ * Ethereum's receipt encoding (EIP-2718): the payload is RLP([status, cumulativeGasUsed, logsBloom, [[address,
+ * [topic, …], data], …]]) with status 1 as 0x01 and 0 as the empty string; a legacy receipt is the payload itself, a
+ * typed receipt is its type byte followed by the payload. This is the byte string hashed into receiptRoot.
+ */
+export function encodeReceipt(receipt: Receipt): Uint8Array {
+  if (typeof receipt !== 'object' || receipt === null) fail('INVALID_BLOCK', 'receipt: expected an object');
+  checkType(receipt.type, 'INVALID_BLOCK');
+  if (receipt.status !== 0 && receipt.status !== 1) fail('INVALID_BLOCK', 'receipt.status: expected 0 or 1');
+  if (receipt.cumulativeGasUsed > UINT64_MAX) fail('INVALID_BLOCK', 'receipt.cumulativeGasUsed: over 64 bits');
+  if (!Array.isArray(receipt.logs)) fail('INVALID_BLOCK', 'receipt.logs: expected an array');
+  const payload = rlpEncode([
+    encodeUint(BigInt(receipt.status), 'receipt.status', 1),
+    encodeUint(receipt.cumulativeGasUsed, 'receipt.cumulativeGasUsed', 8),
+    checkBytes(receipt.logsBloom, 'receipt.logsBloom', BLOOM_BYTES),
+    receipt.logs.map(logToRlp),
+  ]);
+  if (receipt.type === LEGACY_RECEIPT_TYPE) return payload;
+  const out = new Uint8Array(payload.length + 1);
+  out[0] = receipt.type;
+  out.set(payload, 1);
+  return out;
+}
+
+/**
+ * Strict inverse of {@link encodeReceipt}: canonical RLP, no trailing bytes, exact field sizes, status 0/1, at most
+ * four topics, and a bloom equal to the one computed from the logs. Throws MALFORMED_ENCODING.
+ */
+export function decodeReceipt(bytes: Uint8Array): Receipt {
+  if (!(bytes instanceof Uint8Array) || bytes.length === 0) fail('MALFORMED_ENCODING', 'receipt: empty input');
+  const first = bytes[0] as number;
+  let type = LEGACY_RECEIPT_TYPE;
+  let payload = bytes;
+  if (first < 0xc0) {
+    if (first === 0 || first > 0x7f) fail('MALFORMED_ENCODING', `receipt: invalid type byte 0x${first.toString(16)}`);
+    type = first;
+    payload = bytes.subarray(1);
+  }
+  const fields = expectList(rlpDecodeStrict(payload, 'receipt'), 'receipt', 4);
+  const statusValue = decodeUint(fields[0], 'receipt.status', 1);
+  if (statusValue > 1n) fail('MALFORMED_ENCODING', 'receipt.status: expected 0 or 1');
+  const cumulativeGasUsed = decodeUint(fields[1], 'receipt.cumulativeGasUsed', 8);
+  const bloom = expectBytes(fields[2], 'receipt.logsBloom', BLOOM_BYTES);
+  const logs: Log[] = expectList(fields[3], 'receipt.logs').map((item, i) => {
+    const what = `receipt.logs[${i}]`;
+    const parts = expectList(item, what, 3);
+    const topicItems = expectList(parts[1], `${what}.topics`);
+    if (topicItems.length > MAX_LOG_TOPICS) fail('MALFORMED_ENCODING', `${what}.topics: more than ${MAX_LOG_TOPICS}`);
+    return {
+      address: expectBytes(parts[0], `${what}.address`, ADDRESS_LENGTH),
+      topics: topicItems.map((topic, j) => expectBytes(topic, `${what}.topics[${j}]`, HASH_LENGTH)),
+      data: expectBytes(parts[2], `${what}.data`),
+    };
+  });
+  if (!bytesEqual(bloom, logsBloom(logs))) fail('MALFORMED_ENCODING', 'receipt.logsBloom does not match its logs');
+  return { type, status: statusValue === 1n ? 1 : 0, cumulativeGasUsed, logsBloom: bloom, logs };
+}
+
+/** Merkle root (RFC 6962, see merkle/) whose leaves are the encoded receipts, in transaction order. */
+export function receiptRoot(receipts: readonly Receipt[], suite: Suite): Hash {
+  if (!Array.isArray(receipts)) fail('INVALID_BLOCK', 'receipts: expected an array');
+  return merkleRoot(receipts.map(encodeReceipt), suite);
+}
