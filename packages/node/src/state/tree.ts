@@ -1,0 +1,302 @@
+import { bytesToHex, compareBytes } from '@xinlian/crypto';
+import { StateError } from './errors.js';
+import { LruCache } from './lru.js';
+import type { MerkleProof } from './proof.js';
+import {
+  bitAt,
+  bytesEqual,
+  decodeNode,
+  emptyTreeRoot,
+  encodeInternal,
+  encodeLeaf,
+  MAX_TREE_DEPTH,
+  TREE_HASH_LENGTH,
+  TREE_KEY_LENGTH,
+  type TreeHasher,
+  type TreeNode,
+} from './tree-encoding.js';
+
+/**
+ * The authenticated map under the world state: a binary sparse Merkle tree over 256-bit keys in which an empty
+ * subtree is the constant H(0x02) and a subtree holding a single key is that key's leaf (docs/state.md). The shape is a
+ * function of the set of keys alone, so the root depends only on the content, never on the order of updates.
+ *
+ * Nodes are immutable and content-addressed: `apply` never changes a node, it returns the new ones keyed by hash, and
+ * every older root stays readable for as long as its nodes are kept.
+ */
+
+/** Where the tree reads nodes: encoded node bytes by node hash. The node's KV store table implements it. */
+export interface TreeNodeStore {
+  get(hash: Uint8Array): Uint8Array | undefined;
+}
+
+export interface TreeChange {
+  readonly key: Uint8Array;
+  /** Undefined deletes the key (a no-op when it is absent). */
+  readonly value: Uint8Array | undefined;
+}
+
+export interface TreeEntry {
+  readonly key: Uint8Array;
+  readonly value: Uint8Array;
+}
+
+export interface ApplyResult {
+  readonly root: Uint8Array;
+  /** The nodes this update created, encoded, by lowercase hex of their hash (no 0x). Write them before reading root. */
+  readonly newNodes: Map<string, Uint8Array>;
+}
+
+export interface MerkleTreeOptions {
+  /** Decoded nodes kept in memory, least recently used evicted first. Default 65,536. */
+  readonly cacheSize?: number;
+}
+
+/** An in-memory node store for tests, the simulator and pending writes, optionally layered over another store. */
+export class MemoryNodeStore implements TreeNodeStore {
+  readonly #nodes = new Map<string, Uint8Array>();
+  readonly #base: TreeNodeStore | undefined;
+
+  constructor(base?: TreeNodeStore) {
+    this.#base = base;
+  }
+
+  get size(): number {
+    return this.#nodes.size;
+  }
+
+  get(hash: Uint8Array): Uint8Array | undefined {
+    return this.#nodes.get(bytesToHex(hash)) ?? this.#base?.get(hash);
+  }
+
+  putAll(nodes: ReadonlyMap<string, Uint8Array>): void {
+    for (const [hash, encoding] of nodes) this.#nodes.set(hash, encoding);
+  }
+}
+
+interface Ref {
+  readonly hash: Uint8Array;
+  /** Whether the node is a leaf; undefined when not known without loading it. Empty subtrees are not leaves. */
+  readonly isLeaf: boolean | undefined;
+}
+
+interface Entry {
+  readonly key: Uint8Array;
+  readonly value: Uint8Array;
+  /** The leaf hash when the leaf already exists. */
+  readonly hash: Uint8Array | undefined;
+}
+
+type Keyed = { readonly key: Uint8Array };
+
+export class MerkleTree {
+  readonly hasher: TreeHasher;
+  readonly store: TreeNodeStore;
+  /** The root of the empty tree, H(0x02). */
+  readonly emptyRoot: Uint8Array;
+  readonly #cache: LruCache<string, TreeNode>;
+
+  constructor(hasher: TreeHasher, store: TreeNodeStore, options: MerkleTreeOptions = {}) {
+    this.hasher = hasher;
+    this.store = store;
+    this.emptyRoot = emptyTreeRoot(hasher);
+    this.#cache = new LruCache(options.cacheSize ?? 65_536);
+  }
+
+  isEmpty(hash: Uint8Array): boolean {
+    return bytesEqual(hash, this.emptyRoot);
+  }
+
+  /** The value of `key` in the tree with root `root`, or undefined when absent. */
+  get(root: Uint8Array, key: Uint8Array): Uint8Array | undefined {
+    checkKey(key);
+    let hash = root;
+    for (let depth = 0; ; depth++) {
+      if (this.isEmpty(hash)) return undefined;
+      const node = this.#load(hash);
+      if (node.kind === 'leaf') return bytesEqual(node.key, key) ? node.value.slice() : undefined;
+      hash = bitAt(key, depth) === 0 ? node.left : node.right;
+    }
+  }
+
+  /** An inclusion proof when `key` is present, otherwise an exclusion proof; check it with `verifyProof`. */
+  prove(root: Uint8Array, key: Uint8Array): MerkleProof {
+    checkKey(key);
+    const siblings: Uint8Array[] = [];
+    let hash = root;
+    for (let depth = 0; ; depth++) {
+      if (this.isEmpty(hash)) return { siblings, leaf: undefined };
+      const node = this.#load(hash);
+      if (node.kind === 'leaf') return { siblings, leaf: { key: node.key.slice(), value: node.value.slice() } };
+      const right = bitAt(key, depth) === 1;
+      siblings.push((right ? node.left : node.right).slice());
+      hash = right ? node.right : node.left;
+    }
+  }
+
+  /** Every entry of the tree, in increasing key order. */
+  *entries(root: Uint8Array): Generator<TreeEntry> {
+    if (this.isEmpty(root)) return;
+    const node = this.#load(root);
+    if (node.kind === 'leaf') {
+      yield { key: node.key.slice(), value: node.value.slice() };
+      return;
+    }
+    yield* this.entries(node.left);
+    yield* this.entries(node.right);
+  }
+
+  /**
+   * Applies a batch of changes, sorted by strictly increasing key, to the tree with root `root`. Costs one hash per
+   * node on the paths to the touched keys: O(k log n) for k changes in a tree of n keys with hashed keys.
+   */
+  apply(root: Uint8Array, changes: readonly TreeChange[]): ApplyResult {
+    for (let i = 0; i < changes.length; i++) {
+      const change = changes[i] as TreeChange;
+      checkKey(change.key);
+      if (change.value !== undefined && !(change.value instanceof Uint8Array)) {
+        throw new StateError('INVALID_CHANGES', 'a change value must be a Uint8Array or undefined');
+      }
+      if (i > 0 && compareBytes((changes[i - 1] as TreeChange).key, change.key) >= 0) {
+        throw new StateError('INVALID_CHANGES', 'changes must be sorted by strictly increasing key');
+      }
+    }
+    if (!(root instanceof Uint8Array) || root.length !== TREE_HASH_LENGTH) {
+      throw new StateError('INVALID_CHANGES', 'root must be a 32-byte hash');
+    }
+    const newNodes = new Map<string, Uint8Array>();
+    if (changes.length === 0) return { root: root.slice(), newNodes };
+    const result = this.#update(root, 0, changes, 0, changes.length, newNodes);
+    return { root: result.hash.slice(), newNodes };
+  }
+
+  #load(hash: Uint8Array): TreeNode {
+    const hex = bytesToHex(hash);
+    const cached = this.#cache.get(hex);
+    if (cached !== undefined) return cached;
+    const encoding = this.store.get(hash);
+    if (encoding === undefined) throw new StateError('MISSING_NODE', `state tree node ${hex} is not in the store`);
+    const node = decodeNode(encoding);
+    if (node === undefined) throw new StateError('INVALID_ENCODING', `state tree node ${hex} does not decode`);
+    this.#cache.set(hex, node);
+    return node;
+  }
+
+  #isLeaf(ref: Ref): boolean {
+    if (ref.isLeaf !== undefined) return ref.isLeaf;
+    return !this.isEmpty(ref.hash) && this.#load(ref.hash).kind === 'leaf';
+  }
+
+  #update(
+    hash: Uint8Array,
+    depth: number,
+    changes: readonly TreeChange[],
+    lo: number,
+    hi: number,
+    out: Map<string, Uint8Array>,
+  ): Ref {
+    if (this.isEmpty(hash)) {
+      const entries: Entry[] = [];
+      for (let i = lo; i < hi; i++) {
+        const change = changes[i] as TreeChange;
+        if (change.value !== undefined) entries.push({ key: change.key, value: change.value, hash: undefined });
+      }
+      return this.#build(entries, 0, entries.length, depth, out);
+    }
+    const node = this.#load(hash);
+    if (node.kind === 'leaf') return this.#mergeIntoLeaf(hash, node, depth, changes, lo, hi, out);
+    const mid = splitIndex(changes, lo, hi, depth);
+    const left: Ref =
+      lo < mid ? this.#update(node.left, depth + 1, changes, lo, mid, out) : { hash: node.left, isLeaf: undefined };
+    const right: Ref =
+      mid < hi ? this.#update(node.right, depth + 1, changes, mid, hi, out) : { hash: node.right, isLeaf: undefined };
+    if (bytesEqual(left.hash, node.left) && bytesEqual(right.hash, node.right)) return { hash, isLeaf: false };
+    return this.#internal(left, right, out);
+  }
+
+  /** The subtree at `depth` that held the single leaf `leaf` (hash `hash`), after changes[lo, hi). */
+  #mergeIntoLeaf(
+    hash: Uint8Array,
+    leaf: TreeNode & { kind: 'leaf' },
+    depth: number,
+    changes: readonly TreeChange[],
+    lo: number,
+    hi: number,
+    out: Map<string, Uint8Array>,
+  ): Ref {
+    const entries: Entry[] = [];
+    let changed = false;
+    let leafPosition = -1;
+    for (let i = lo; i < hi; i++) {
+      const change = changes[i] as TreeChange;
+      const order = compareBytes(change.key, leaf.key);
+      if (order > 0 && leafPosition === -1) leafPosition = entries.length;
+      if (order === 0) {
+        leafPosition = -2;
+        if (change.value === undefined) changed = true;
+        else if (bytesEqual(change.value, leaf.value)) entries.push({ key: leaf.key, value: leaf.value, hash });
+        else {
+          changed = true;
+          entries.push({ key: change.key, value: change.value, hash: undefined });
+        }
+      } else if (change.value !== undefined) {
+        changed = true;
+        entries.push({ key: change.key, value: change.value, hash: undefined });
+      }
+    }
+    if (!changed) return { hash, isLeaf: true };
+    if (leafPosition !== -2) {
+      entries.splice(leafPosition < 0 ? entries.length : leafPosition, 0, { key: leaf.key, value: leaf.value, hash });
+    }
+    return this.#build(entries, 0, entries.length, depth, out);
+  }
+
+  /** The canonical subtree at `depth` holding exactly entries[lo, hi) (sorted, sharing their first `depth` bits). */
+  #build(entries: readonly Entry[], lo: number, hi: number, depth: number, out: Map<string, Uint8Array>): Ref {
+    if (lo === hi) return { hash: this.emptyRoot, isLeaf: false };
+    if (hi - lo === 1) {
+      const entry = entries[lo] as Entry;
+      if (entry.hash !== undefined) return { hash: entry.hash, isLeaf: true };
+      const encoding = encodeLeaf(entry.key, entry.value);
+      const leafHash = this.hasher.hash(encoding);
+      out.set(bytesToHex(leafHash), encoding);
+      return { hash: leafHash, isLeaf: true };
+    }
+    if (depth >= MAX_TREE_DEPTH) throw new StateError('INVALID_CHANGES', 'duplicate keys');
+    const mid = splitIndex(entries, lo, hi, depth);
+    const left = this.#build(entries, lo, mid, depth + 1, out);
+    const right = this.#build(entries, mid, hi, depth + 1, out);
+    return this.#internal(left, right, out);
+  }
+
+  /** The canonical node over two subtrees: empty when both are, the leaf itself when the other side is empty. */
+  #internal(left: Ref, right: Ref, out: Map<string, Uint8Array>): Ref {
+    const leftEmpty = this.isEmpty(left.hash);
+    const rightEmpty = this.isEmpty(right.hash);
+    if (leftEmpty && rightEmpty) return { hash: this.emptyRoot, isLeaf: false };
+    if (leftEmpty && this.#isLeaf(right)) return { hash: right.hash, isLeaf: true };
+    if (rightEmpty && this.#isLeaf(left)) return { hash: left.hash, isLeaf: true };
+    const encoding = encodeInternal(left.hash, right.hash);
+    const hash = this.hasher.hash(encoding);
+    out.set(bytesToHex(hash), encoding);
+    return { hash, isLeaf: false };
+  }
+}
+
+function checkKey(key: Uint8Array): void {
+  if (!(key instanceof Uint8Array) || key.length !== TREE_KEY_LENGTH) {
+    throw new StateError('INVALID_CHANGES', 'tree keys must be 32-byte Uint8Arrays');
+  }
+}
+
+/** The first index in [lo, hi) whose key has bit `depth` set; the keys are sorted and share their first `depth` bits. */
+function splitIndex(items: readonly Keyed[], lo: number, hi: number, depth: number): number {
+  let low = lo;
+  let high = hi;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (bitAt((items[middle] as Keyed).key, depth) === 0) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+}
