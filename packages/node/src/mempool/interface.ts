@@ -1,0 +1,57 @@
+import type { Address, Hash, SignedTransaction } from '@xinlian/protocol';
+
+/**
+ * The mempool: admission of raw transactions (every check short of execution), per-sender nonce ordering, queued
+ * (future nonce) vs pending (executable), replacement by a higher fee, limits with eviction, and a deterministic
+ * selection for the next block. Pure policy over the head state: time and I/O enter only as inputs.
+ */
+export type MempoolRejectionCode =
+  | 'MALFORMED'
+  | 'WRONG_CHAIN_ID'
+  | 'WRONG_SUITE'
+  | 'INVALID_SIGNATURE'
+  | 'OVERSIZED'
+  | 'ALREADY_KNOWN'
+  | 'NONCE_TOO_LOW'
+  | 'NONCE_TOO_HIGH'
+  | 'INTRINSIC_GAS_TOO_LOW'
+  | 'GAS_LIMIT_EXCEEDS_BLOCK'
+  | 'INSUFFICIENT_FUNDS'
+  | 'UNDERPRICED'
+  | 'REPLACEMENT_UNDERPRICED'
+  | 'POOL_FULL'
+  | 'SENDER_LIMIT';
+
+export interface PooledTransaction {
+  readonly hash: Hash;
+  readonly raw: Uint8Array;
+  readonly transaction: SignedTransaction;
+  readonly sender: Address;
+  readonly nonce: bigint;
+}
+
+export interface AdmissionResult {
+  readonly hash: Hash;
+  /** 'pending': executable now; 'queued': waits for a lower nonce; 'replaced': took the place of the same nonce. */
+  readonly status: 'pending' | 'queued' | 'replaced';
+}
+
+export interface BlockSelectionLimits {
+  readonly gasLimit: bigint;
+  readonly maxBytes: number;
+  readonly maxTransactions: number;
+}
+
+export interface Mempool {
+  /** Throws MempoolError (with a MempoolRejectionCode) and changes nothing when the transaction is not admitted. */
+  add(raw: Uint8Array): AdmissionResult;
+  get(hash: Hash): PooledTransaction | undefined;
+  has(hash: Hash): boolean;
+  /** The next nonce for `address` counting its pending transactions (eth_getTransactionCount 'pending'). */
+  pendingNonce(address: Address): bigint;
+  /** Executable transactions for the next block, in a deterministic order, within the limits. */
+  selectForBlock(limits: BlockSelectionLimits): readonly PooledTransaction[];
+  /** After a commit: drop included and now-invalid transactions, promote queued ones that became executable. */
+  onBlockCommitted(includedHashes: readonly Hash[]): void;
+  stats(): { readonly pending: number; readonly queued: number; readonly bytes: number };
+}
