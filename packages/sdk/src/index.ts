@@ -1,1 +1,52 @@
-export {};
+/**
+ * @xinlian/sdk — viem for Xinlian chains: chain definitions, a public client with Xinlian actions, an SM2 account that
+ * makes viem send type-0x47 (gm) transactions, and offline verification of transaction and commit proofs. Runs in
+ * Node and browsers; no side effects on import.
+ */
+
+export {
+  type GmAccount,
+  gmSignedMessageBytes,
+  keystoreToGmAccount,
+  privateKeyToGmAccount,
+  type VerifyGmMessageParameters,
+  verifyGmMessage,
+} from './account.js';
+export {
+  chainSuite,
+  type DefineXinlianChainParameters,
+  defineXinlianChain,
+  GM_RPC_TRANSACTION_TYPE,
+  isXinlianChain,
+  XINLIAN_NATIVE_CURRENCY,
+  type XinlianChain,
+  type XinlianChainCustom,
+} from './chain.js';
+export {
+  type CreateXinlianClientParameters,
+  type CreateXinlianWalletClientParameters,
+  createXinlianClient,
+  createXinlianWalletClient,
+  type GetProofParameters,
+  type GetTransactionProofParameters,
+  getProof,
+  getStatus,
+  getTransactionProof,
+  type XinlianActions,
+  type XinlianChainParameters,
+  type XinlianClient,
+  type XinlianStateProofJson,
+  type XinlianStatus,
+  type XinlianWalletClient,
+  xinlianActions,
+} from './client.js';
+export { serializeUnsignedGmTransaction, toUnsignedGmTransaction } from './gm-transaction.js';
+export {
+  type HeaderCommitVerification,
+  parseTransactionProof,
+  type TransactionProof,
+  type TransactionProofJson,
+  type TransactionProofVerification,
+  verifyHeaderCommit,
+  verifyTransactionProof,
+} from './proof.js';
