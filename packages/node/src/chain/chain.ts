@@ -1,0 +1,1098 @@
+import { bigIntToBytes, bytesToHex, getSuite, hexToBytes, type Suite } from '@xinlian/crypto';
+import {
+  type Address,
+  type Block,
+  type BlockHeader,
+  type BlockLimits,
+  blockTxRoot,
+  bloomContains,
+  bloomOr,
+  type CommitCertificate,
+  decodeBlock,
+  decodeCommitCertificate,
+  decodeHeader,
+  decodeReceipt,
+  decodeTransaction,
+  encodeBlock,
+  encodeCommitCertificate,
+  encodeHeader,
+  encodeReceipt,
+  type Genesis,
+  genesisHash,
+  genesisHeader,
+  type Hash,
+  headerHash,
+  type Log,
+  makeReceipt,
+  maxGasPrice,
+  merkleProof,
+  ProtocolError,
+  type Receipt,
+  receiptRoot,
+  recoverSender,
+  type SignedTransaction,
+  type Validator,
+  validatorSetHash,
+  verifyCommitCertificate,
+} from '@xinlian/protocol';
+import type { ExecutionEngine } from '../execution/engine.js';
+import { TransactionRejectedError } from '../execution/errors.js';
+import type { BlockContext, ExecutableTransaction, ExecutionResult } from '../execution/types.js';
+import type { AccountProof, StorageProof } from '../state/account.js';
+import { LruCache } from '../state/lru.js';
+import { createStateOverlay, type StateOverlay } from '../state/overlay.js';
+import { AuthenticatedState, type StateView } from '../state/world.js';
+import { WriteBatch } from '../storage/batch.js';
+import type { KeyValueStore } from '../storage/interface.js';
+import { bytesEqual, concatKey, decodeHeightKey, heightKey } from '../storage/keys.js';
+import {
+  decodeLogRow,
+  decodeStoredReceipt,
+  decodeTxLocation,
+  encodeLogRow,
+  encodeStoredReceipt,
+  encodeTxLocation,
+  indexBytes,
+  logRowBloom,
+  type StoredLog,
+  type StoredReceipt,
+} from './codec.js';
+import { ChainError, InvalidBlockError, type InvalidBlockReason } from './errors.js';
+import type {
+  BlockCommittedEvent,
+  ChainHead,
+  ChainReader,
+  IndexedLog,
+  LogFilter,
+  TransactionLocation,
+  TransactionReceipt,
+} from './interface.js';
+import { CHAIN_NAME_KEY, GENESIS_HASH_KEY, HEAD_KEY, ChainTables as T } from './layout.js';
+import type { TransactionProof } from './proof.js';
+
+export const DEFAULT_MAX_LOG_BLOCK_RANGE = 10_000n;
+const DEFAULT_HEADER_CACHE = 1024;
+/** The cheapest transaction: nothing with less gas left in the block can be included. */
+const MIN_TRANSACTION_GAS = 21_000n;
+/** How many recent heights BLOCKHASH can see. */
+const BLOCKHASH_WINDOW = 256n;
+
+export interface ChainOptions {
+  readonly store: KeyValueStore;
+  readonly genesis: Genesis;
+  /** Must be for the genesis's suite and chain id. */
+  readonly engine: ExecutionEngine;
+  /** Most heights one getLogs call may scan (default 10,000). */
+  readonly maxLogBlockRange?: bigint;
+  /** Decoded headers kept in memory (default 1,024). */
+  readonly headerCacheSize?: number;
+  /** Decoded state-tree nodes kept in memory (the MerkleTree's LRU; default 65,536). */
+  readonly stateCacheSize?: number;
+  /** Receives what a block-committed listener throws (default: ignored; a listener cannot undo a commit). */
+  readonly onListenerError?: (error: unknown) => void;
+}
+
+/** A transaction offered for a block, as the mempool holds it (already decoded, verified, sender recovered). */
+export interface CandidateTransaction {
+  readonly raw: Uint8Array;
+  readonly transaction: SignedTransaction;
+  readonly hash: Hash;
+  readonly sender: Address;
+}
+
+export interface BuildBlockParams {
+  /** In the order to include them. */
+  readonly transactions: readonly CandidateTransaction[];
+  /** Milliseconds since the Unix epoch; must be after the parent's. The caller's clock, never read here. */
+  readonly timestamp: bigint;
+  readonly proposer: Address;
+  /** The certificate of the head block; required from height 2 on. */
+  readonly lastCommit?: CommitCertificate;
+  /** At most 32 bytes; empty by default. */
+  readonly extraData?: Uint8Array;
+}
+
+/** One included transaction with what its receipt record keeps. */
+export interface PreparedTransaction {
+  readonly hash: Hash;
+  readonly raw: Uint8Array;
+  readonly transaction: SignedTransaction;
+  readonly sender: Address;
+  readonly to: Address | undefined;
+  readonly contractAddress: Address | undefined;
+  readonly status: ExecutionResult['status'];
+  readonly gasUsed: bigint;
+  readonly effectiveGasPrice: bigint;
+  readonly revertReason?: string;
+}
+
+/**
+ * A block executed against the current head, with everything committing it writes (state nodes, code, receipts), so
+ * `commitBlock` does not execute again. Only the chain instance that prepared it can commit it.
+ */
+export interface PreparedBlock {
+  readonly block: Block;
+  readonly header: BlockHeader;
+  readonly hash: Hash;
+  /** encodeBlock(block): what is stored and sent. */
+  readonly encoded: Uint8Array;
+  readonly transactions: readonly PreparedTransaction[];
+  readonly receipts: readonly Receipt[];
+  readonly logs: readonly IndexedLog[];
+  /** New state-tree nodes by lowercase hex of their hash. */
+  readonly stateNodes: ReadonlyMap<string, Uint8Array>;
+  /** New code by lowercase hex of its hash. */
+  readonly code: ReadonlyMap<string, Uint8Array>;
+}
+
+/** A transaction left out of a built block for good: it cannot execute on the state it met (drop it from the pool). */
+export interface RejectedTransaction {
+  readonly hash: Hash;
+  readonly error: ProtocolError;
+}
+
+export interface BuiltBlock extends PreparedBlock {
+  readonly rejected: readonly RejectedTransaction[];
+  /** Left out because the block was full (gas or bytes); still valid for a later block. */
+  readonly deferred: readonly Hash[];
+}
+
+/** A state proof with the block it was taken at. */
+export interface StateProofAt<P> {
+  readonly height: bigint;
+  readonly blockHash: Hash;
+  readonly stateRoot: Hash;
+  readonly proof: P;
+}
+
+export interface Chain extends ChainReader {
+  readonly validators: readonly Validator[];
+  readonly limits: BlockLimits;
+  /** The authenticated state over the store (reads at any retained root, proofs). */
+  readonly state: AuthenticatedState;
+  /** Executes candidates in order on the head state and assembles the next block. Writes nothing. */
+  buildBlock(params: BuildBlockParams): Promise<BuiltBlock>;
+  /** Re-executes a received block on the head state and checks every header field; InvalidBlockError otherwise. */
+  applyBlock(block: Block): Promise<PreparedBlock>;
+  /**
+   * Writes the block, its receipts, indexes, state and the new head in one atomic batch, then tells the listeners.
+   * `certificate`, if given, is the block's own commit certificate (kept until the next block carries one).
+   */
+  commitBlock(prepared: PreparedBlock, certificate?: CommitCertificate): Promise<ChainHead>;
+  /** What the EVM sees while executing the block with this header (timestamp in seconds, prevRandao = parent hash). */
+  blockContext(header: BlockHeader): BlockContext;
+  getTransactionProof(hash: Hash): TransactionProof | undefined;
+  getAccountProof(address: Address, height?: bigint): StateProofAt<AccountProof>;
+  getStorageProof(address: Address, slot: Hash, height?: bigint): StateProofAt<StorageProof>;
+}
+
+interface Executed {
+  readonly prepared: PreparedTransaction;
+  readonly receipt: Receipt;
+  readonly logs: readonly Log[];
+}
+
+interface BlockFields {
+  readonly height: bigint;
+  readonly timestamp: bigint;
+  readonly proposer: Address;
+  readonly parentHash: Hash;
+  readonly extraData: Uint8Array;
+  readonly lastCommit: CommitCertificate | undefined;
+}
+
+function receiptType(tx: SignedTransaction): number {
+  switch (tx.type) {
+    case 'legacy':
+      return 0;
+    case 'eip2930':
+      return 0x01;
+    case 'eip1559':
+      return 0x02;
+    case 'gm':
+      return 0x47;
+  }
+}
+
+/** The price per gas the transaction pays under `baseFee`; its cap when below (the engine then rejects it). */
+function priceUnder(tx: SignedTransaction, baseFee: bigint): bigint {
+  const cap = maxGasPrice(tx);
+  if (tx.type === 'legacy' || tx.type === 'eip2930' || cap < baseFee) return cap;
+  const withTip = baseFee + tx.maxPriorityFeePerGas;
+  // bigint: Math.min does not apply.
+  if (withTip < cap) return withTip;
+  return cap;
+}
+
+/** Size of a byte string as an RLP item (a transaction is never one byte below 0x80). */
+function rlpStringSize(length: number): number {
+  if (length < 56) return length + 1;
+  let lengthOfLength = 0;
+  for (let n = length; n > 0; n = Math.floor(n / 256)) lengthOfLength++;
+  return length + 1 + lengthOfLength;
+}
+
+function word(value: bigint): Uint8Array {
+  return bigIntToBytes(value, 32);
+}
+
+function hex(bytes: Uint8Array): string {
+  return bytesToHex(bytes, true);
+}
+
+function headerRecord(hash: Hash, header: BlockHeader): Uint8Array {
+  return concatKey(hash, encodeHeader(header));
+}
+
+function logsMatch(
+  log: Log,
+  addresses: readonly Address[],
+  topics: ReadonlyArray<Hash | readonly Hash[] | undefined>,
+): boolean {
+  if (addresses.length > 0 && !addresses.some((address) => bytesEqual(address, log.address))) return false;
+  for (const [i, wanted] of topics.entries()) {
+    if (wanted === undefined) continue;
+    const options = wanted instanceof Uint8Array ? [wanted] : wanted;
+    if (options.length === 0) continue;
+    const topic = log.topics[i];
+    if (topic === undefined || !options.some((option) => bytesEqual(option, topic))) return false;
+  }
+  return true;
+}
+
+function bloomMayMatch(
+  bloom: Uint8Array,
+  addresses: readonly Address[],
+  topics: ReadonlyArray<Hash | readonly Hash[] | undefined>,
+): boolean {
+  if (addresses.length > 0 && !addresses.some((address) => bloomContains(bloom, address))) return false;
+  for (const wanted of topics) {
+    if (wanted === undefined) continue;
+    const options = wanted instanceof Uint8Array ? [wanted] : wanted;
+    if (options.length > 0 && !options.some((option) => bloomContains(bloom, option))) return false;
+  }
+  return true;
+}
+
+/**
+ * Opens the chain in `store`: initialises it from `genesis` when the store is fresh (state from `alloc`, the genesis
+ * block, all in one batch), otherwise checks that the store holds this genesis and resumes at the stored head.
+ */
+export async function createChain(options: ChainOptions): Promise<Chain> {
+  const { store, genesis, engine } = options;
+  const suite: Suite = getSuite(genesis.suite);
+  if (engine.suite.name !== genesis.suite || engine.chainId !== genesis.chainId) {
+    throw new ChainError(
+      'GENESIS_MISMATCH',
+      `the execution engine is for chain ${engine.chainId} (${engine.suite.name}), the genesis for chain ` +
+        `${genesis.chainId} (${genesis.suite})`,
+    );
+  }
+  const chainId = genesis.chainId;
+  const validators: readonly Validator[] = genesis.validators;
+  const validatorAddresses = new Set(validators.map((validator) => bytesToHex(validator.address)));
+  const setHash = validatorSetHash(validators, suite);
+  const limits: BlockLimits = {
+    maxBlockBytes: genesis.maxBlockBytes,
+    maxTransactionBytes: genesis.maxTransactionBytes,
+  };
+  const maxLogBlockRange = options.maxLogBlockRange ?? DEFAULT_MAX_LOG_BLOCK_RANGE;
+  const configHash = genesisHash(genesis, suite);
+  const chainName = new TextEncoder().encode(`${genesis.suite}:${genesis.chainId}:${genesis.name}`);
+
+  const state = new AuthenticatedState(
+    suite,
+    { get: (hash) => store.get(T.stateNodes, hash) },
+    { get: (codeHash) => store.get(T.code, codeHash) },
+    options.stateCacheSize === undefined ? {} : { cacheSize: options.stateCacheSize },
+  );
+  const headers = new LruCache<bigint, { hash: Hash; header: BlockHeader }>(
+    options.headerCacheSize ?? DEFAULT_HEADER_CACHE,
+  );
+  const listeners = new Set<(event: BlockCommittedEvent) => void>();
+  const prepared = new WeakSet<PreparedBlock>();
+
+  // ---------------------------------------------------------------------------------------------------------------
+  // Genesis, or resume.
+
+  const storedHead = store.get(T.meta, HEAD_KEY);
+  let head: ChainHead;
+  if (storedHead === undefined) {
+    head = await initialise();
+  } else {
+    const storedConfig = store.get(T.meta, GENESIS_HASH_KEY);
+    if (storedConfig === undefined || !bytesEqual(storedConfig, configHash)) {
+      const name = store.get(T.meta, CHAIN_NAME_KEY);
+      throw new ChainError(
+        'GENESIS_MISMATCH',
+        `the store holds another chain (${name === undefined ? 'unnamed' : new TextDecoder().decode(name)}, genesis ` +
+          `hash ${storedConfig === undefined ? 'none' : hex(storedConfig)}) than the given genesis ` +
+          `(${genesis.suite}:${genesis.chainId}:${genesis.name}, genesis hash ${hex(configHash)})`,
+      );
+    }
+    const height = decodeHeightKey(storedHead);
+    const entry = readHeader(height);
+    if (entry === undefined) throw new ChainError('CORRUPT', `the head block ${height} has no header`);
+    if (!store.has(T.stateRoots, heightKey(height))) {
+      throw new ChainError('CORRUPT', `the head block ${height} has no state root`);
+    }
+    head = { height, hash: entry.hash, header: entry.header };
+  }
+
+  async function initialise(): Promise<ChainHead> {
+    const overlay = createStateOverlay(state.at(state.emptyRoot));
+    for (const account of genesis.alloc) {
+      const hasCode = account.code.length > 0;
+      overlay.putAccount(account.address, {
+        nonce: account.nonce,
+        balance: account.balance,
+        codeHash: hasCode ? suite.hash(account.code) : state.emptyCodeHash,
+      });
+      if (hasCode) overlay.putCode(account.address, account.code);
+      for (const { slot, value } of account.storage) overlay.putStorage(account.address, word(slot), word(value));
+    }
+    const applied = state.applyChangeSet(state.emptyRoot, overlay.changes());
+    const header = genesisHeader(genesis, applied.root, suite);
+    const hash = headerHash(header, suite);
+    const block: Block = { header, transactions: [], evidence: [] };
+    const batch = new WriteBatch();
+    const key = heightKey(0n);
+    batch.put(T.blocks, key, encodeBlock(block, limits));
+    batch.put(T.headers, key, headerRecord(hash, header));
+    batch.put(T.blockIndex, hash, key);
+    batch.put(T.stateRoots, key, applied.root);
+    for (const [nodeHash, encoding] of applied.nodes) batch.put(T.stateNodes, hexToBytes(nodeHash), encoding);
+    for (const [codeHash, code] of applied.code) batch.put(T.code, hexToBytes(codeHash), code);
+    batch.put(T.meta, GENESIS_HASH_KEY, configHash);
+    batch.put(T.meta, CHAIN_NAME_KEY, chainName);
+    batch.put(T.meta, HEAD_KEY, key);
+    await store.write(batch);
+    return { height: 0n, hash, header };
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+  // Reads.
+
+  function readHeader(height: bigint): { hash: Hash; header: BlockHeader } | undefined {
+    if (height < 0n) return undefined;
+    const cached = headers.get(height);
+    if (cached !== undefined) return cached;
+    const bytes = store.get(T.headers, heightKey(height));
+    if (bytes === undefined) return undefined;
+    if (bytes.length < 32) throw new ChainError('CORRUPT', `header record of block ${height} is truncated`);
+    let header: BlockHeader;
+    try {
+      header = decodeHeader(bytes.subarray(32));
+    } catch (error) {
+      throw new ChainError('CORRUPT', `header of block ${height} does not decode`, { cause: error });
+    }
+    const entry = { hash: bytes.slice(0, 32), header };
+    headers.set(height, entry);
+    return entry;
+  }
+
+  function onChain(height: bigint): boolean {
+    return height >= 0n && height <= head.height;
+  }
+
+  function getBlock(height: bigint): Block | undefined {
+    if (!onChain(height)) return undefined;
+    const bytes = store.get(T.blocks, heightKey(height));
+    if (bytes === undefined) return undefined;
+    try {
+      return decodeBlock(bytes, limits);
+    } catch (error) {
+      throw new ChainError('CORRUPT', `block ${height} does not decode`, { cause: error });
+    }
+  }
+
+  function getBlockHash(height: bigint): Hash | undefined {
+    return onChain(height) ? readHeader(height)?.hash : undefined;
+  }
+
+  function getHeightByHash(hash: Hash): bigint | undefined {
+    if (!(hash instanceof Uint8Array) || hash.length !== 32) return undefined;
+    const bytes = store.get(T.blockIndex, hash);
+    if (bytes === undefined) return undefined;
+    const height = decodeHeightKey(bytes);
+    return onChain(height) ? height : undefined;
+  }
+
+  function locate(hash: Hash): { height: bigint; index: number } | undefined {
+    if (!(hash instanceof Uint8Array) || hash.length !== 32) return undefined;
+    const bytes = store.get(T.txIndex, hash);
+    if (bytes === undefined) return undefined;
+    const location = decodeTxLocation(bytes);
+    return onChain(location.height) ? location : undefined;
+  }
+
+  function readReceiptRecord(height: bigint, index: number): StoredReceipt {
+    const bytes = store.get(T.receipts, concatKey(heightKey(height), indexBytes(index)));
+    if (bytes === undefined) throw new ChainError('CORRUPT', `receipt ${index} of block ${height} is missing`);
+    return decodeStoredReceipt(bytes);
+  }
+
+  function toTransactionReceipt(
+    height: bigint,
+    blockHash: Hash,
+    index: number,
+    record: StoredReceipt,
+  ): TransactionReceipt {
+    let receipt: Receipt;
+    try {
+      receipt = decodeReceipt(record.encodedReceipt);
+    } catch (error) {
+      throw new ChainError('CORRUPT', `receipt ${index} of block ${height} does not decode`, { cause: error });
+    }
+    const logs: IndexedLog[] = receipt.logs.map((log, i) => ({
+      address: log.address,
+      topics: log.topics,
+      data: log.data,
+      blockHeight: height,
+      blockHash,
+      transactionHash: record.transactionHash,
+      transactionIndex: index,
+      logIndex: record.firstLogIndex + i,
+    }));
+    return {
+      receipt,
+      transactionHash: record.transactionHash,
+      transactionIndex: index,
+      blockHeight: height,
+      blockHash,
+      from: record.from,
+      to: record.to,
+      contractAddress: record.contractAddress,
+      gasUsed: record.gasUsed,
+      effectiveGasPrice: record.effectiveGasPrice,
+      logs,
+      ...(record.revertReason === undefined ? {} : { revertReason: record.revertReason }),
+    };
+  }
+
+  function requireHeader(height: bigint): { hash: Hash; header: BlockHeader } {
+    const entry = onChain(height) ? readHeader(height) : undefined;
+    if (entry === undefined)
+      throw new ChainError('UNKNOWN_BLOCK', `no block at height ${height} (head ${head.height})`);
+    return entry;
+  }
+
+  function stateRootAt(height: bigint): Hash {
+    if (!onChain(height)) throw new ChainError('UNKNOWN_BLOCK', `no block at height ${height} (head ${head.height})`);
+    const root = store.get(T.stateRoots, heightKey(height));
+    if (root === undefined) throw new ChainError('CORRUPT', `block ${height} has no state root`);
+    return root;
+  }
+
+  function getLogs(filter: LogFilter, limit: number): readonly IndexedLog[] {
+    if (!Number.isSafeInteger(limit) || limit < 0) {
+      throw new ChainError('INVALID_ARGUMENT', `a log limit is a non-negative integer, got ${limit}`);
+    }
+    if (filter.fromHeight < 0n || filter.fromHeight > filter.toHeight) {
+      throw new ChainError('INVALID_ARGUMENT', `bad log range ${filter.fromHeight}–${filter.toHeight}`);
+    }
+    let to = filter.toHeight;
+    if (to > head.height) to = head.height;
+    if (filter.fromHeight > to) return [];
+    if (to - filter.fromHeight + 1n > maxLogBlockRange) {
+      throw new ChainError(
+        'LOG_RANGE_TOO_LARGE',
+        `a log query spans at most ${maxLogBlockRange} blocks, got ${filter.fromHeight}–${to}`,
+      );
+    }
+    const addresses = filter.addresses ?? [];
+    const topics = filter.topics ?? [];
+    const out: IndexedLog[] = [];
+    const rows = store.range(T.logs, { start: heightKey(filter.fromHeight), end: heightKey(to + 1n) });
+    for (const { key, value } of rows) {
+      if (!bloomMayMatch(logRowBloom(value), addresses, topics)) continue;
+      const height = decodeHeightKey(key);
+      const row = decodeLogRow(value);
+      for (const [logIndex, log] of row.logs.entries()) {
+        if (!logsMatch(log, addresses, topics)) continue;
+        if (out.length >= limit) {
+          throw new ChainError(
+            'TOO_MANY_LOGS',
+            `the query matches more than ${limit} logs; narrow the range or filter`,
+          );
+        }
+        out.push({
+          address: log.address,
+          topics: log.topics,
+          data: log.data,
+          blockHeight: height,
+          blockHash: row.blockHash,
+          transactionHash: log.transactionHash,
+          transactionIndex: log.transactionIndex,
+          logIndex,
+        });
+      }
+    }
+    return out;
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+  // Execution shared by building and importing.
+
+  function blockContext(header: Pick<BlockHeader, 'height' | 'timestamp' | 'proposer' | 'parentHash'>): BlockContext {
+    const height = header.height;
+    return {
+      height,
+      timestamp: header.timestamp / 1000n,
+      proposer: header.proposer,
+      gasLimit: genesis.gasLimit,
+      baseFeePerGas: genesis.baseFeePerGas,
+      prevRandao: header.parentHash,
+      chainId,
+      getBlockHash: (h) => (h < height && h + BLOCKHASH_WINDOW >= height ? getBlockHash(h) : undefined),
+    };
+  }
+
+  async function executeOne(
+    overlay: StateOverlay,
+    candidate: CandidateTransaction,
+    context: BlockContext,
+    cumulativeGasUsed: bigint,
+  ): Promise<Executed> {
+    const tx = candidate.transaction;
+    const gasPrice = priceUnder(tx, context.baseFeePerGas);
+    const executable: ExecutableTransaction = {
+      from: candidate.sender,
+      to: tx.to,
+      nonce: tx.nonce,
+      value: tx.value,
+      data: tx.data,
+      gasLimit: tx.gasLimit,
+      gasPrice,
+      accessList: tx.type === 'legacy' ? [] : tx.accessList,
+    };
+    const result = await engine.executeTransaction(overlay, executable, context);
+    const receipt = makeReceipt({
+      type: receiptType(tx),
+      status: result.status === 'success' ? 1 : 0,
+      cumulativeGasUsed: cumulativeGasUsed + result.gasUsed,
+      logs: result.logs,
+    });
+    const revertReason = result.revertReason?.message;
+    return {
+      prepared: {
+        hash: candidate.hash,
+        raw: candidate.raw,
+        transaction: tx,
+        sender: candidate.sender,
+        to: tx.to,
+        contractAddress: tx.to === undefined ? result.contractAddress : undefined,
+        status: result.status,
+        gasUsed: result.gasUsed,
+        effectiveGasPrice: gasPrice,
+        ...(revertReason === undefined ? {} : { revertReason }),
+      },
+      receipt,
+      logs: result.logs,
+    };
+  }
+
+  /** Assembles the header and the prepared write set from the executed transactions. */
+  function assemble(fields: BlockFields, executed: readonly Executed[], overlay: StateOverlay, parentRoot: Hash) {
+    const applied = state.applyChangeSet(parentRoot, overlay.changes());
+    const receipts = executed.map((entry) => entry.receipt);
+    const txHashes = executed.map((entry) => entry.prepared.hash);
+    const gasUsed = receipts.length === 0 ? 0n : (receipts[receipts.length - 1] as Receipt).cumulativeGasUsed;
+    const header: BlockHeader = {
+      parentHash: fields.parentHash,
+      height: fields.height,
+      timestamp: fields.timestamp,
+      proposer: fields.proposer,
+      txRoot: blockTxRoot(txHashes, suite),
+      receiptRoot: receiptRoot(receipts, suite),
+      stateRoot: applied.root,
+      validatorSetHash: setHash,
+      gasLimit: genesis.gasLimit,
+      gasUsed,
+      baseFeePerGas: genesis.baseFeePerGas,
+      logsBloom: bloomOr(receipts.map((receipt) => receipt.logsBloom)),
+      extraData: fields.extraData,
+      ...(fields.lastCommit === undefined ? {} : { lastCommit: fields.lastCommit }),
+    };
+    return { header, applied, receipts };
+  }
+
+  function finish(
+    header: BlockHeader,
+    executed: readonly Executed[],
+    applied: { nodes: Map<string, Uint8Array>; code: Map<string, Uint8Array> },
+  ): PreparedBlock {
+    const block: Block = { header, transactions: executed.map((entry) => entry.prepared.raw), evidence: [] };
+    const encoded = encodeBlock(block, limits);
+    const hash = headerHash(header, suite);
+    const logs: IndexedLog[] = [];
+    for (const [index, entry] of executed.entries()) {
+      for (const log of entry.logs) {
+        logs.push({
+          address: log.address,
+          topics: log.topics,
+          data: log.data,
+          blockHeight: header.height,
+          blockHash: hash,
+          transactionHash: entry.prepared.hash,
+          transactionIndex: index,
+          logIndex: logs.length,
+        });
+      }
+    }
+    const result: PreparedBlock = Object.freeze({
+      block,
+      header,
+      hash,
+      encoded,
+      transactions: executed.map((entry) => entry.prepared),
+      receipts: executed.map((entry) => entry.receipt),
+      logs,
+      stateNodes: applied.nodes,
+      code: applied.code,
+    });
+    prepared.add(result);
+    return result;
+  }
+
+  function checkLastCommit(
+    height: bigint,
+    parentHash: Hash,
+    lastCommit: CommitCertificate | undefined,
+  ): string | undefined {
+    if (height < 2n) return lastCommit === undefined ? undefined : `block ${height} carries no lastCommit`;
+    if (lastCommit === undefined) return `block ${height} lacks the lastCommit of block ${height - 1n}`;
+    const verdict = verifyCommitCertificate(lastCommit, validators, suite, chainId, {
+      height: height - 1n,
+      blockHash: parentHash,
+    });
+    return verdict.ok ? undefined : verdict.reason;
+  }
+
+  async function buildBlock(params: BuildBlockParams): Promise<BuiltBlock> {
+    const parent = head;
+    const height = parent.height + 1n;
+    if (params.timestamp <= parent.header.timestamp) {
+      throw new ChainError(
+        'INVALID_ARGUMENT',
+        `timestamp ${params.timestamp} is not after the parent's ${parent.header.timestamp}`,
+      );
+    }
+    if (!validatorAddresses.has(bytesToHex(params.proposer))) {
+      throw new ChainError('INVALID_ARGUMENT', `proposer ${hex(params.proposer)} is not a validator`);
+    }
+    const commitProblem = checkLastCommit(height, parent.hash, params.lastCommit);
+    if (commitProblem !== undefined) throw new ChainError('INVALID_COMMIT', commitProblem);
+    const fields: BlockFields = {
+      height,
+      timestamp: params.timestamp,
+      proposer: params.proposer,
+      parentHash: parent.hash,
+      extraData: params.extraData ?? new Uint8Array(0),
+      lastCommit: params.lastCommit,
+    };
+    const context = blockContext(fields);
+    // Bytes of the block without transactions, with every variable-width header field at its widest; +16 covers
+    // the growth of the outer and transaction-list RLP length prefixes.
+    const skeleton: BlockHeader = {
+      parentHash: fields.parentHash,
+      height,
+      timestamp: fields.timestamp,
+      proposer: fields.proposer,
+      txRoot: parent.hash,
+      receiptRoot: parent.hash,
+      stateRoot: parent.hash,
+      validatorSetHash: setHash,
+      gasLimit: genesis.gasLimit,
+      gasUsed: genesis.gasLimit,
+      baseFeePerGas: genesis.baseFeePerGas,
+      logsBloom: new Uint8Array(256),
+      extraData: fields.extraData,
+      ...(fields.lastCommit === undefined ? {} : { lastCommit: fields.lastCommit }),
+    };
+    let bytes = encodeBlock({ header: skeleton, transactions: [], evidence: [] }).length + 16;
+
+    const overlay = createStateOverlay(state.at(parent.header.stateRoot));
+    const executed: Executed[] = [];
+    const rejected: RejectedTransaction[] = [];
+    const deferred: Hash[] = [];
+    let cumulative = 0n;
+    for (const candidate of params.transactions) {
+      const hash = suite.hash(candidate.raw);
+      if (!bytesEqual(hash, candidate.hash)) {
+        throw new Error(`candidate ${hex(candidate.hash)}: the hash does not match its raw bytes`);
+      }
+      if (candidate.raw.length > limits.maxTransactionBytes) {
+        rejected.push({
+          hash,
+          error: new ProtocolError('INVALID_TRANSACTION', `${candidate.raw.length} bytes, over the block's limit`),
+        });
+        continue;
+      }
+      const size = rlpStringSize(candidate.raw.length);
+      if (
+        candidate.transaction.gasLimit > genesis.gasLimit - cumulative ||
+        bytes + size > limits.maxBlockBytes ||
+        genesis.gasLimit - cumulative < MIN_TRANSACTION_GAS
+      ) {
+        deferred.push(hash);
+        continue;
+      }
+      let entry: Executed;
+      try {
+        entry = await executeOne(overlay, candidate, context, cumulative);
+      } catch (error) {
+        if (error instanceof TransactionRejectedError) {
+          rejected.push({ hash, error });
+          continue;
+        }
+        throw error;
+      }
+      executed.push(entry);
+      cumulative = entry.receipt.cumulativeGasUsed;
+      bytes += size;
+    }
+    const { header, applied } = assemble(fields, executed, overlay, parent.header.stateRoot);
+    const result = finish(header, executed, applied);
+    const built: BuiltBlock = Object.freeze({ ...result, rejected, deferred });
+    prepared.add(built);
+    return built;
+  }
+
+  async function applyBlock(block: Block): Promise<PreparedBlock> {
+    const parent = head;
+    const invalid = (reason: InvalidBlockReason, message: string, cause?: unknown): never => {
+      throw new InvalidBlockError(reason, message, cause === undefined ? undefined : { cause });
+    };
+    let header: BlockHeader;
+    try {
+      encodeBlock(block, limits);
+      header = block.header;
+    } catch (error) {
+      return invalid('MALFORMED', error instanceof Error ? error.message : String(error), error);
+    }
+    if (header.height !== parent.height + 1n) {
+      invalid('HEIGHT', `height ${header.height}, the head is at ${parent.height}`);
+    }
+    if (!bytesEqual(header.parentHash, parent.hash)) {
+      invalid('PARENT_HASH', `parent ${hex(header.parentHash)}, the head is ${hex(parent.hash)}`);
+    }
+    if (header.timestamp <= parent.header.timestamp) {
+      invalid('TIMESTAMP', `timestamp ${header.timestamp} is not after the parent's ${parent.header.timestamp}`);
+    }
+    if (!validatorAddresses.has(bytesToHex(header.proposer))) {
+      invalid('PROPOSER', `proposer ${hex(header.proposer)} is not a validator`);
+    }
+    if (!bytesEqual(header.validatorSetHash, setHash)) {
+      invalid('VALIDATOR_SET_HASH', `validator set ${hex(header.validatorSetHash)}, expected ${hex(setHash)}`);
+    }
+    if (header.gasLimit !== genesis.gasLimit) {
+      invalid('GAS_LIMIT', `gas limit ${header.gasLimit}, expected ${genesis.gasLimit}`);
+    }
+    if (header.baseFeePerGas !== genesis.baseFeePerGas) {
+      invalid('BASE_FEE', `base fee ${header.baseFeePerGas}, expected ${genesis.baseFeePerGas}`);
+    }
+    const commitProblem = checkLastCommit(header.height, parent.hash, header.lastCommit);
+    if (commitProblem !== undefined) invalid('LAST_COMMIT', commitProblem);
+    const txHashes = block.transactions.map((raw) => suite.hash(raw));
+    const txRoot = blockTxRoot(txHashes, suite);
+    if (!bytesEqual(header.txRoot, txRoot)) {
+      invalid('TX_ROOT', `tx root ${hex(header.txRoot)}, the transactions give ${hex(txRoot)}`);
+    }
+
+    const candidates: CandidateTransaction[] = block.transactions.map((raw, i) => {
+      try {
+        const transaction = decodeTransaction(raw, { suite, chainId });
+        return { raw, transaction, hash: txHashes[i] as Hash, sender: recoverSender(transaction, suite) };
+      } catch (error) {
+        return invalid('INVALID_TRANSACTION', `transaction ${i}: ${(error as Error).message}`, error);
+      }
+    });
+    const context = blockContext(header);
+    const overlay = createStateOverlay(state.at(parent.header.stateRoot));
+    const executed: Executed[] = [];
+    let cumulative = 0n;
+    for (const [i, candidate] of candidates.entries()) {
+      if (candidate.transaction.gasLimit > genesis.gasLimit - cumulative) {
+        invalid(
+          'BLOCK_GAS_EXCEEDED',
+          `transaction ${i} has gas limit ${candidate.transaction.gasLimit}, ${genesis.gasLimit - cumulative} left`,
+        );
+      }
+      try {
+        const entry = await executeOne(overlay, candidate, context, cumulative);
+        executed.push(entry);
+        cumulative = entry.receipt.cumulativeGasUsed;
+      } catch (error) {
+        if (error instanceof TransactionRejectedError) {
+          invalid('TRANSACTION_REJECTED', `transaction ${i} (${hex(candidate.hash)}): ${error.message}`, error);
+        }
+        throw error;
+      }
+    }
+    const fields: BlockFields = {
+      height: header.height,
+      timestamp: header.timestamp,
+      proposer: header.proposer,
+      parentHash: header.parentHash,
+      extraData: header.extraData,
+      lastCommit: header.lastCommit,
+    };
+    const computed = assemble(fields, executed, overlay, parent.header.stateRoot);
+    const expected = computed.header;
+    if (header.gasUsed !== expected.gasUsed) {
+      invalid('GAS_USED', `gas used ${header.gasUsed}, execution used ${expected.gasUsed}`);
+    }
+    if (!bytesEqual(header.receiptRoot, expected.receiptRoot)) {
+      invalid('RECEIPT_ROOT', `receipt root ${hex(header.receiptRoot)}, execution gives ${hex(expected.receiptRoot)}`);
+    }
+    if (!bytesEqual(header.logsBloom, expected.logsBloom)) invalid('LOGS_BLOOM', 'the bloom differs from the logs');
+    if (!bytesEqual(header.stateRoot, expected.stateRoot)) {
+      invalid('STATE_ROOT', `state root ${hex(header.stateRoot)}, execution gives ${hex(expected.stateRoot)}`);
+    }
+    // Every field is now checked; the header we would have built must be this one, byte for byte.
+    if (!bytesEqual(encodeHeader(expected), encodeHeader(header))) {
+      throw new Error('applyBlock: the checked header differs from the recomputed one');
+    }
+    return finish(header, executed, computed.applied);
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+  // Commit.
+
+  let queue: Promise<unknown> = Promise.resolve();
+
+  function commitBlock(block: PreparedBlock, certificate?: CommitCertificate): Promise<ChainHead> {
+    if (!prepared.has(block)) {
+      return Promise.reject(new ChainError('FOREIGN_BLOCK', 'the block was not prepared by this chain instance'));
+    }
+    const run = () => commitNow(block, certificate);
+    const done = queue.then(run, run);
+    queue = done.catch(() => undefined);
+    return done;
+  }
+
+  async function commitNow(block: PreparedBlock, certificate: CommitCertificate | undefined): Promise<ChainHead> {
+    const { header, hash } = block;
+    if (header.height !== head.height + 1n || !bytesEqual(header.parentHash, head.hash)) {
+      throw new ChainError(
+        'NOT_NEXT_BLOCK',
+        `block ${header.height} (parent ${hex(header.parentHash)}) does not extend the head ${head.height} ` +
+          `(${hex(head.hash)})`,
+      );
+    }
+    if (certificate !== undefined) {
+      const verdict = verifyCommitCertificate(certificate, validators, suite, chainId, {
+        height: header.height,
+        blockHash: hash,
+      });
+      if (!verdict.ok)
+        throw new ChainError('INVALID_COMMIT', `certificate of block ${header.height}: ${verdict.reason}`);
+    }
+    const key = heightKey(header.height);
+    const batch = new WriteBatch();
+    batch.put(T.blocks, key, block.encoded);
+    batch.put(T.headers, key, headerRecord(hash, header));
+    batch.put(T.blockIndex, hash, key);
+    let logIndex = 0;
+    const storedLogs: StoredLog[] = [];
+    for (const [index, tx] of block.transactions.entries()) {
+      const receipt = block.receipts[index] as Receipt;
+      batch.put(T.txIndex, tx.hash, encodeTxLocation(header.height, index));
+      batch.put(
+        T.receipts,
+        concatKey(key, indexBytes(index)),
+        encodeStoredReceipt({
+          transactionHash: tx.hash,
+          from: tx.sender,
+          to: tx.to,
+          contractAddress: tx.contractAddress,
+          gasUsed: tx.gasUsed,
+          effectiveGasPrice: tx.effectiveGasPrice,
+          firstLogIndex: logIndex,
+          revertReason: tx.revertReason,
+          encodedReceipt: encodeReceipt(receipt),
+        }),
+      );
+      for (const log of receipt.logs) {
+        storedLogs.push({ ...log, transactionIndex: index, transactionHash: tx.hash });
+      }
+      logIndex += receipt.logs.length;
+    }
+    if (storedLogs.length > 0) {
+      batch.put(T.logs, key, encodeLogRow({ bloom: header.logsBloom, blockHash: hash, logs: storedLogs }));
+    }
+    for (const [nodeHash, encoding] of block.stateNodes) batch.put(T.stateNodes, hexToBytes(nodeHash), encoding);
+    for (const [codeHash, code] of block.code) batch.put(T.code, hexToBytes(codeHash), code);
+    batch.put(T.stateRoots, key, header.stateRoot);
+    if (header.lastCommit !== undefined) {
+      batch.put(T.commits, heightKey(header.height - 1n), encodeCommitCertificate(header.lastCommit));
+    }
+    if (certificate !== undefined) batch.put(T.commits, key, encodeCommitCertificate(certificate));
+    batch.put(T.meta, HEAD_KEY, key);
+    await store.write(batch);
+
+    head = { height: header.height, hash, header };
+    headers.set(header.height, { hash, header });
+    const event: BlockCommittedEvent = {
+      height: header.height,
+      hash,
+      header,
+      transactionHashes: block.transactions.map((tx) => tx.hash),
+      logs: block.logs,
+    };
+    for (const listener of [...listeners]) {
+      try {
+        listener(event);
+      } catch (error) {
+        options.onListenerError?.(error);
+      }
+    }
+    return head;
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+  // The object.
+
+  const chain: Chain = {
+    suite,
+    chainId,
+    genesis,
+    validators,
+    limits,
+    state,
+    head: () => head,
+    getHeader: (height) => (onChain(height) ? readHeader(height)?.header : undefined),
+    getHeaderByHash(hash) {
+      const height = getHeightByHash(hash);
+      return height === undefined ? undefined : readHeader(height)?.header;
+    },
+    getBlock,
+    getBlockHash,
+    getHeightByHash,
+    getTransaction(hash): TransactionLocation | undefined {
+      const location = locate(hash);
+      if (location === undefined) return undefined;
+      const block = getBlock(location.height);
+      const raw = block?.transactions[location.index];
+      const blockHash = getBlockHash(location.height);
+      if (raw === undefined || blockHash === undefined) {
+        throw new ChainError('CORRUPT', `transaction ${hex(hash)} is indexed at a missing block position`);
+      }
+      const record = readReceiptRecord(location.height, location.index);
+      let transaction: SignedTransaction;
+      try {
+        transaction = decodeTransaction(raw, { suite, chainId });
+      } catch (error) {
+        throw new ChainError('CORRUPT', `stored transaction ${hex(hash)} does not decode`, { cause: error });
+      }
+      return {
+        transaction,
+        raw,
+        hash: record.transactionHash,
+        sender: record.from,
+        blockHeight: location.height,
+        blockHash,
+        index: location.index,
+      };
+    },
+    getReceipt(hash) {
+      const location = locate(hash);
+      if (location === undefined) return undefined;
+      const { hash: blockHash } = requireHeader(location.height);
+      return toTransactionReceipt(
+        location.height,
+        blockHash,
+        location.index,
+        readReceiptRecord(location.height, location.index),
+      );
+    },
+    getBlockReceipts(height) {
+      if (!onChain(height)) return [];
+      const { hash: blockHash } = requireHeader(height);
+      const key = heightKey(height);
+      const out: TransactionReceipt[] = [];
+      for (const { key: recordKey, value } of store.range(T.receipts, { start: key, end: heightKey(height + 1n) })) {
+        const index = new DataView(recordKey.buffer, recordKey.byteOffset + 8, 4).getUint32(0, false);
+        out.push(toTransactionReceipt(height, blockHash, index, decodeStoredReceipt(value)));
+      }
+      return out;
+    },
+    getLogs,
+    stateAt(height?: bigint): StateView {
+      return state.at(stateRootAt(height ?? head.height));
+    },
+    getCommitCertificate(height) {
+      if (!onChain(height)) return undefined;
+      const bytes = store.get(T.commits, heightKey(height));
+      if (bytes === undefined) return undefined;
+      try {
+        return decodeCommitCertificate(bytes);
+      } catch (error) {
+        throw new ChainError('CORRUPT', `commit certificate of block ${height} does not decode`, { cause: error });
+      }
+    },
+    onBlockCommitted(listener) {
+      const wrapped = (event: BlockCommittedEvent) => listener(event);
+      listeners.add(wrapped);
+      return () => {
+        listeners.delete(wrapped);
+      };
+    },
+    buildBlock,
+    applyBlock,
+    commitBlock,
+    blockContext,
+    getTransactionProof(hash) {
+      const location = locate(hash);
+      if (location === undefined) return undefined;
+      const { hash: blockHash, header } = requireHeader(location.height);
+      const block = getBlock(location.height);
+      if (block === undefined) throw new ChainError('CORRUPT', `block ${location.height} is missing`);
+      const raw = block.transactions[location.index];
+      if (raw === undefined)
+        throw new ChainError('CORRUPT', `block ${location.height} lacks transaction ${location.index}`);
+      const receipts = chain.getBlockReceipts(location.height).map((entry) => encodeReceipt(entry.receipt));
+      const receipt = receipts[location.index];
+      if (receipt === undefined || receipts.length !== block.transactions.length) {
+        throw new ChainError('CORRUPT', `block ${location.height} has ${receipts.length} receipts`);
+      }
+      return {
+        transactionHash: suite.hash(raw),
+        blockHeight: location.height,
+        blockHash,
+        index: location.index,
+        transaction: raw,
+        receipt,
+        transactionProof: merkleProof(
+          block.transactions.map((tx) => suite.hash(tx)),
+          location.index,
+          suite,
+        ),
+        receiptProof: merkleProof(receipts, location.index, suite),
+        header,
+      };
+    },
+    getAccountProof(address, height) {
+      const at = height ?? head.height;
+      const stateRoot = stateRootAt(at);
+      return {
+        height: at,
+        blockHash: requireHeader(at).hash,
+        stateRoot,
+        proof: state.getAccountProof(stateRoot, address),
+      };
+    },
+    getStorageProof(address, slot, height) {
+      const at = height ?? head.height;
+      const stateRoot = stateRootAt(at);
+      return {
+        height: at,
+        blockHash: requireHeader(at).hash,
+        stateRoot,
+        proof: state.getStorageProof(stateRoot, address, slot),
+      };
+    },
+  };
+  return chain;
+}

@@ -1,0 +1,242 @@
+import type { Address, Hash, Log } from '@xinlian/protocol';
+import { ChainError } from './errors.js';
+
+/**
+ * The byte layout of the chain's own stored records (receipt metadata, per-block logs, the tx index). These are node
+ * storage, never hashed or sent: a plain length-prefixed layout, strictly decoded (a record that does not parse is
+ * CORRUPT). Blocks, headers, receipts and certificates themselves are stored in their protocol encodings.
+ */
+
+class Writer {
+  readonly #parts: Uint8Array[] = [];
+  #length = 0;
+
+  raw(bytes: Uint8Array): this {
+    this.#parts.push(bytes);
+    this.#length += bytes.length;
+    return this;
+  }
+
+  u32(value: number): this {
+    const out = new Uint8Array(4);
+    new DataView(out.buffer).setUint32(0, value, false);
+    return this.raw(out);
+  }
+
+  bytes(value: Uint8Array): this {
+    return this.u32(value.length).raw(value);
+  }
+
+  optional(value: Uint8Array | undefined): this {
+    return value === undefined ? this.raw(Uint8Array.of(0)) : this.raw(Uint8Array.of(1)).bytes(value);
+  }
+
+  /** A non-negative bigint as a length-prefixed minimal big-endian byte string. */
+  uint(value: bigint): this {
+    if (value < 0n) throw new RangeError('negative integer in a chain record');
+    const hex = value === 0n ? '' : value.toString(16);
+    const padded = hex.length % 2 === 1 ? `0${hex}` : hex;
+    const out = new Uint8Array(padded.length / 2);
+    for (let i = 0; i < out.length; i++) out[i] = Number.parseInt(padded.slice(i * 2, i * 2 + 2), 16);
+    return this.bytes(out);
+  }
+
+  finish(): Uint8Array {
+    const out = new Uint8Array(this.#length);
+    let offset = 0;
+    for (const part of this.#parts) {
+      out.set(part, offset);
+      offset += part.length;
+    }
+    return out;
+  }
+}
+
+class Reader {
+  readonly #bytes: Uint8Array;
+  readonly #what: string;
+  #offset = 0;
+
+  constructor(bytes: Uint8Array, what: string) {
+    this.#bytes = bytes;
+    this.#what = what;
+  }
+
+  #fail(message: string): never {
+    throw new ChainError('CORRUPT', `stored ${this.#what}: ${message}`);
+  }
+
+  raw(length: number): Uint8Array {
+    if (this.#offset + length > this.#bytes.length) this.#fail('truncated');
+    const out = this.#bytes.slice(this.#offset, this.#offset + length);
+    this.#offset += length;
+    return out;
+  }
+
+  u32(): number {
+    const bytes = this.raw(4);
+    return new DataView(bytes.buffer, bytes.byteOffset, 4).getUint32(0, false);
+  }
+
+  bytes(): Uint8Array {
+    return this.raw(this.u32());
+  }
+
+  optional(): Uint8Array | undefined {
+    const flag = this.raw(1)[0];
+    if (flag === 0) return undefined;
+    if (flag !== 1) this.#fail('bad optional flag');
+    return this.bytes();
+  }
+
+  uint(): bigint {
+    const bytes = this.bytes();
+    let value = 0n;
+    for (const byte of bytes) value = (value << 8n) | BigInt(byte);
+    return value;
+  }
+
+  end(): void {
+    if (this.#offset !== this.#bytes.length) this.#fail('trailing bytes');
+  }
+
+  get remaining(): number {
+    return this.#bytes.length - this.#offset;
+  }
+}
+
+/** What a receipt record holds besides the protocol receipt: everything eth_getTransactionReceipt adds. */
+export interface StoredReceipt {
+  readonly transactionHash: Hash;
+  readonly from: Address;
+  readonly to: Address | undefined;
+  readonly contractAddress: Address | undefined;
+  readonly gasUsed: bigint;
+  readonly effectiveGasPrice: bigint;
+  /** Index (among the block's logs) of this receipt's first log. */
+  readonly firstLogIndex: number;
+  readonly revertReason: string | undefined;
+  /** encodeReceipt(receipt): the leaf of the receipt root. */
+  readonly encodedReceipt: Uint8Array;
+}
+
+const utf8 = new TextEncoder();
+const fromUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+export function encodeStoredReceipt(record: StoredReceipt): Uint8Array {
+  return new Writer()
+    .raw(record.transactionHash)
+    .raw(record.from)
+    .optional(record.to)
+    .optional(record.contractAddress)
+    .uint(record.gasUsed)
+    .uint(record.effectiveGasPrice)
+    .u32(record.firstLogIndex)
+    .optional(record.revertReason === undefined ? undefined : utf8.encode(record.revertReason))
+    .bytes(record.encodedReceipt)
+    .finish();
+}
+
+export function decodeStoredReceipt(bytes: Uint8Array): StoredReceipt {
+  const r = new Reader(bytes, 'receipt');
+  const transactionHash = r.raw(32);
+  const from = r.raw(20);
+  const to = r.optional();
+  const contractAddress = r.optional();
+  const gasUsed = r.uint();
+  const effectiveGasPrice = r.uint();
+  const firstLogIndex = r.u32();
+  const reasonBytes = r.optional();
+  const encodedReceipt = r.bytes();
+  r.end();
+  let revertReason: string | undefined;
+  try {
+    revertReason = reasonBytes === undefined ? undefined : fromUtf8.decode(reasonBytes);
+  } catch (error) {
+    throw new ChainError('CORRUPT', 'stored receipt: revert reason is not UTF-8', { cause: error });
+  }
+  return {
+    transactionHash,
+    from,
+    to,
+    contractAddress,
+    gasUsed,
+    effectiveGasPrice,
+    firstLogIndex,
+    revertReason,
+    encodedReceipt,
+  };
+}
+
+/** One log of a block's log row, with the transaction it came from. Its position in the row is its logIndex. */
+export interface StoredLog extends Log {
+  readonly transactionIndex: number;
+  readonly transactionHash: Hash;
+}
+
+/** A block's log row: the block's bloom first (so a filter can skip the row unread), its hash, then every log. */
+export interface StoredLogRow {
+  readonly bloom: Uint8Array;
+  readonly blockHash: Hash;
+  readonly logs: readonly StoredLog[];
+}
+
+export const LOG_ROW_BLOOM_BYTES = 256;
+
+export function encodeLogRow(row: StoredLogRow): Uint8Array {
+  const w = new Writer().raw(row.bloom).raw(row.blockHash).u32(row.logs.length);
+  for (const log of row.logs) {
+    w.u32(log.transactionIndex).raw(log.transactionHash).raw(log.address).u32(log.topics.length);
+    for (const topic of log.topics) w.raw(topic);
+    w.bytes(log.data);
+  }
+  return w.finish();
+}
+
+export function logRowBloom(bytes: Uint8Array): Uint8Array {
+  if (bytes.length < LOG_ROW_BLOOM_BYTES) throw new ChainError('CORRUPT', 'stored log row: truncated');
+  return bytes.subarray(0, LOG_ROW_BLOOM_BYTES);
+}
+
+export function decodeLogRow(bytes: Uint8Array): StoredLogRow {
+  const r = new Reader(bytes, 'log row');
+  const bloom = r.raw(LOG_ROW_BLOOM_BYTES);
+  const blockHash = r.raw(32);
+  const count = r.u32();
+  const logs: StoredLog[] = [];
+  for (let i = 0; i < count; i++) {
+    const transactionIndex = r.u32();
+    const transactionHash = r.raw(32);
+    const address = r.raw(20);
+    const topicCount = r.u32();
+    if (topicCount > 4) throw new ChainError('CORRUPT', 'stored log row: more than 4 topics');
+    const topics: Hash[] = [];
+    for (let j = 0; j < topicCount; j++) topics.push(r.raw(32));
+    const data = r.bytes();
+    logs.push({ transactionIndex, transactionHash, address, topics, data });
+  }
+  r.end();
+  return { bloom, blockHash, logs };
+}
+
+/** Value of the tx index: height (8 bytes BE) ‖ index in the block (4 bytes BE). */
+export function encodeTxLocation(height: bigint, index: number): Uint8Array {
+  const out = new Uint8Array(12);
+  const view = new DataView(out.buffer);
+  view.setBigUint64(0, height, false);
+  view.setUint32(8, index, false);
+  return out;
+}
+
+export function decodeTxLocation(bytes: Uint8Array): { readonly height: bigint; readonly index: number } {
+  if (bytes.length !== 12) throw new ChainError('CORRUPT', 'stored tx location: expected 12 bytes');
+  const view = new DataView(bytes.buffer, bytes.byteOffset, 12);
+  return { height: view.getBigUint64(0, false), index: view.getUint32(8, false) };
+}
+
+/** A 4-byte big-endian index, for keys (height ‖ index). */
+export function indexBytes(index: number): Uint8Array {
+  const out = new Uint8Array(4);
+  new DataView(out.buffer).setUint32(0, index, false);
+  return out;
+}

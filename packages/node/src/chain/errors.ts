@@ -1,0 +1,79 @@
+import { ProtocolError } from '@xinlian/protocol';
+
+/**
+ * Why `applyBlock` refused a block. Each names the first check that failed; checks run in a fixed order (structure,
+ * header fields against the parent and the genesis, the transaction root, execution, then the computed roots).
+ */
+export type InvalidBlockReason =
+  /** The block or its header does not encode (field sizes, lastCommit presence, size limits, evidence). */
+  | 'MALFORMED'
+  | 'HEIGHT'
+  | 'PARENT_HASH'
+  | 'TIMESTAMP'
+  | 'PROPOSER'
+  | 'VALIDATOR_SET_HASH'
+  | 'GAS_LIMIT'
+  | 'BASE_FEE'
+  | 'LAST_COMMIT'
+  | 'TX_ROOT'
+  /** A transaction does not decode or verify (signature, chain id, suite). */
+  | 'INVALID_TRANSACTION'
+  /** A transaction the execution engine refuses (nonce, balance, price below the base fee…). */
+  | 'TRANSACTION_REJECTED'
+  /** The transactions' gas limits add up to more than the block gas limit. */
+  | 'BLOCK_GAS_EXCEEDED'
+  | 'GAS_USED'
+  | 'RECEIPT_ROOT'
+  | 'LOGS_BLOOM'
+  | 'STATE_ROOT';
+
+/**
+ * A block that does not verify against the chain: a ProtocolError with code INVALID_BLOCK (so P2P and consensus map
+ * it like every other protocol rejection) and a `reason`. Nothing was written.
+ */
+export class InvalidBlockError extends ProtocolError {
+  readonly reason: InvalidBlockReason;
+
+  constructor(reason: InvalidBlockReason, message: string, options?: { cause?: unknown }) {
+    super('INVALID_BLOCK', `invalid block (${reason}): ${message}`, options);
+    this.reason = reason;
+  }
+}
+
+export function isInvalidBlock(error: unknown, reason?: InvalidBlockReason): error is InvalidBlockError {
+  return error instanceof InvalidBlockError && (reason === undefined || error.reason === reason);
+}
+
+export type ChainErrorCode =
+  /** The store holds another chain (different genesis), or the genesis does not fit the engine. */
+  | 'GENESIS_MISMATCH'
+  /** The block to commit does not extend the current head (another block was committed meanwhile). */
+  | 'NOT_NEXT_BLOCK'
+  /** A commit certificate that does not verify for the block it is given with. */
+  | 'INVALID_COMMIT'
+  /** A prepared block that was not produced by this chain instance. */
+  | 'FOREIGN_BLOCK'
+  /** getLogs over more heights than allowed. */
+  | 'LOG_RANGE_TOO_LARGE'
+  /** getLogs would return more logs than its limit. */
+  | 'TOO_MANY_LOGS'
+  /** A query argument that makes no sense (fromHeight > toHeight, a negative limit). */
+  | 'INVALID_ARGUMENT'
+  /** A height that is not (yet) on the chain. */
+  | 'UNKNOWN_BLOCK'
+  /** Stored chain data is missing or does not decode: the store is damaged or not a Xinlian chain. */
+  | 'CORRUPT';
+
+export class ChainError extends Error {
+  override readonly name = 'ChainError';
+  readonly code: ChainErrorCode;
+
+  constructor(code: ChainErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+  }
+}
+
+export function isChainError(error: unknown, code?: ChainErrorCode): error is ChainError {
+  return error instanceof ChainError && (code === undefined || error.code === code);
+}
