@@ -1,2 +1,5 @@
 export * from './storage/index.js';
 export type * from './state/interface.js';
+export * from './chain/index.js';
+export * from './mempool/index.js';
+export * from './consensus/index.js';

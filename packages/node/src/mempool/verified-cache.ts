@@ -1,0 +1,122 @@
+import { bytesToHex, type Suite } from '@xinlian/crypto';
+import { type Address, decodeTransaction, type Hash, recoverSender, type SignedTransaction } from '@xinlian/protocol';
+
+/**
+ * Signature verification is the most expensive part of admitting a transaction and of applying a block, and a
+ * transaction normally meets both (gossip, re-submission, then inclusion). This cache decodes and verifies a raw
+ * transaction at most once per hash while the entry stays cached: `decode` looks the transaction hash (the suite's hash
+ * of the raw bytes, which the strict decoder guarantees is the canonical encoding) up first and only calls
+ * `decodeTransaction` (which verifies and memoises the sender on the frozen object) on a miss.
+ *
+ * Bounded by entry count and by raw bytes; least recently used entries go first. Only successfully verified
+ * transactions are cached. One cache serves one (suite, chainId): a hit is only valid for the chain it was decoded for.
+ */
+export interface VerifiedTransaction {
+  readonly hash: Hash;
+  readonly raw: Uint8Array;
+  readonly transaction: SignedTransaction;
+  readonly sender: Address;
+}
+
+export interface VerifiedTransactionCacheStats {
+  readonly size: number;
+  readonly bytes: number;
+  readonly hits: number;
+  /** Calls of decodeTransaction (each verifies one signature), successful or not. */
+  readonly verifications: number;
+}
+
+export interface VerifiedTransactionCache {
+  readonly suite: Suite;
+  readonly chainId: bigint;
+  readonly maxEntries: number;
+  readonly maxBytes: number;
+  /** The transaction hash of a raw transaction: the suite's hash of its bytes (no decoding). */
+  hashOf(raw: Uint8Array): Hash;
+  /**
+   * The decoded, verified transaction: from the cache when `raw`'s hash is there (no verification), else through
+   * `decodeTransaction`, whose ProtocolError propagates unchanged. Pass `hash` when already computed.
+   */
+  decode(raw: Uint8Array, hash?: Hash): VerifiedTransaction;
+  /** A cached transaction by hash, without decoding anything (for the chain when applying a block). */
+  get(hash: Hash): VerifiedTransaction | undefined;
+  has(hash: Hash): boolean;
+  stats(): VerifiedTransactionCacheStats;
+}
+
+export interface VerifiedTransactionCacheOptions {
+  readonly suite: Suite;
+  readonly chainId: bigint;
+  /** Default 16 384 entries. */
+  readonly maxEntries?: number;
+  /** Sum of raw sizes kept; default 32 MiB. */
+  readonly maxBytes?: number;
+}
+
+export const DEFAULT_VERIFIED_CACHE_ENTRIES = 16_384;
+export const DEFAULT_VERIFIED_CACHE_BYTES = 32 * 1024 * 1024;
+
+function positiveInteger(value: number, name: string): number {
+  if (!Number.isSafeInteger(value) || value < 1) throw new RangeError(`${name} must be a positive integer`);
+  return value;
+}
+
+export function createVerifiedTransactionCache(options: VerifiedTransactionCacheOptions): VerifiedTransactionCache {
+  const { suite, chainId } = options;
+  const maxEntries = positiveInteger(options.maxEntries ?? DEFAULT_VERIFIED_CACHE_ENTRIES, 'maxEntries');
+  const maxBytes = positiveInteger(options.maxBytes ?? DEFAULT_VERIFIED_CACHE_BYTES, 'maxBytes');
+  // Insertion order of a Map is the LRU order: a hit moves its entry to the end.
+  const entries = new Map<string, VerifiedTransaction>();
+  let bytes = 0;
+  let hits = 0;
+  let verifications = 0;
+
+  const lookup = (key: string): VerifiedTransaction | undefined => {
+    const found = entries.get(key);
+    if (found === undefined) return undefined;
+    entries.delete(key);
+    entries.set(key, found);
+    hits++;
+    return found;
+  };
+
+  const insert = (key: string, entry: VerifiedTransaction): void => {
+    if (entry.raw.length > maxBytes) return;
+    entries.set(key, entry);
+    bytes += entry.raw.length;
+    for (const [oldest, value] of entries) {
+      if (entries.size <= maxEntries && bytes <= maxBytes) break;
+      entries.delete(oldest);
+      bytes -= value.raw.length;
+    }
+  };
+
+  return {
+    suite,
+    chainId,
+    maxEntries,
+    maxBytes,
+    hashOf: (raw) => suite.hash(raw),
+    decode(raw, hash) {
+      const txHash = hash ?? suite.hash(raw);
+      const key = bytesToHex(txHash);
+      const cached = lookup(key);
+      if (cached !== undefined) return cached;
+      verifications++;
+      // A private copy: the decoded fields are views into it, so a caller reusing its buffer cannot alter them.
+      const bytes = raw.slice();
+      const transaction = decodeTransaction(bytes, { suite, chainId });
+      const entry: VerifiedTransaction = Object.freeze({
+        hash: txHash,
+        raw: bytes,
+        transaction,
+        sender: recoverSender(transaction, suite),
+      });
+      insert(key, entry);
+      return entry;
+    },
+    get: (hash) => lookup(bytesToHex(hash)),
+    has: (hash) => entries.has(bytesToHex(hash)),
+    stats: () => ({ size: entries.size, bytes, hits, verifications }),
+  };
+}
