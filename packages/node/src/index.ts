@@ -3,4 +3,5 @@ export type * from './state/interface.js';
 export * from './chain/index.js';
 export * from './mempool/index.js';
 export * from './consensus/index.js';
+export * from './rpc/index.js';
 export * from './node.js';
