@@ -1,9 +1,10 @@
 #!/usr/bin/env node
-// `npm start`: until the node exists, show what the xinlian command can do (the build has already run).
-import { spawnSync } from 'node:child_process';
+// `npm start` (after the build): a local development chain, `xinlian dev`, printing its RPC URL and funded accounts.
+// Extra arguments pass through: `npm start -- --suite gm --rpc-port 9545`.
+import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 const cli = fileURLToPath(new URL('../packages/cli/bin/xinlian.js', import.meta.url));
-const result = spawnSync(process.execPath, [cli, '--help'], { stdio: 'inherit' });
-console.log('\nTry: npx xinlian keys new --suite gm --out my-key.json');
-process.exit(result.status ?? 1);
+const child = spawn(process.execPath, [cli, 'dev', ...process.argv.slice(2)], { stdio: 'inherit' });
+for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
+child.on('exit', (code, signal) => process.exit(code ?? (signal === null ? 1 : 0)));

@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { registerKeysCommand } from './keys/command.js';
+import { registerNodeCommands } from './node/command.js';
 import { CLI_VERSION } from './version.js';
 
 export function createProgram(): Command {
@@ -13,5 +14,6 @@ export function createProgram(): Command {
     // when they are created, so it must come first.
     .exitOverride();
   registerKeysCommand(program);
+  registerNodeCommands(program);
   return program;
 }

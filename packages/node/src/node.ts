@@ -90,12 +90,20 @@ export async function createNode(options: NodeOptions): Promise<XinlianNode> {
       },
     };
     const rpc: RpcServer = createRpcServer(
-      { host: options.rpc.host, port: options.rpc.port },
+      {
+        host: options.rpc.host,
+        port: options.rpc.port,
+        logger: {
+          info: (message, fields) => log('info', message, fields),
+          warn: (message, fields) => log('warn', message, fields),
+          error: (message, fields) => log('error', message, fields),
+        },
+      },
       {
         chain,
         mempool: admittingMempool,
         execution: engine,
-        status: () => ({ consensus: consensus?.status() ?? { engine: 'observer' } }),
+        status: () => ({ consensus: consensusStatusJson(consensus) }),
       },
     );
     let stopped = false;
@@ -122,4 +130,11 @@ export async function createNode(options: NodeOptions): Promise<XinlianNode> {
     await store.close();
     throw error;
   }
+}
+
+/** Consensus status as JSON (quantities as 0x hex, like every other RPC number). */
+function consensusStatusJson(consensus: ConsensusEngine | undefined): Record<string, unknown> {
+  if (consensus === undefined) return { engine: 'observer' };
+  const status = consensus.status();
+  return { ...status, height: `0x${status.height.toString(16)}` };
 }

@@ -17,6 +17,7 @@ import { type Command, Option } from 'commander';
 import { CliError } from '../errors.js';
 import { readInputFile, readTextFile, writeFileAtomically } from '../io/files.js';
 import { obtainPassword } from '../io/password.js';
+import { lightKdfOptions } from './kdf.js';
 import { loadPrivateKey, loadPublicKey, loadPublicKeyFile, parseSuiteOption } from './load.js';
 import { readSignature } from './signature-input.js';
 
@@ -26,18 +27,12 @@ const suiteOption = () => new Option('--suite <suite>', 'crypto suite').choices(
 const passwordFileOption = () =>
   new Option('--password-file <file>', 'read the keystore password from the first line of this file');
 
-/**
- * `--light-kdf`, as geth's --lightkdf: a cheaper key derivation (scrypt N=2^12, p=6; PBKDF2-HMAC-SM3 20,000 rounds)
- * for development and test keys that must open fast. The default costs about a second per open, by design.
- */
+/** `--light-kdf`: see lightKdfOptions. */
 const lightKdfOption = () =>
   new Option('--light-kdf', 'faster, weaker key derivation for development keys (as geth --lightkdf)');
 
 function keystoreOptions(suite: Suite, lightKdf: boolean | undefined): KeystoreOptions {
-  if (!lightKdf) return {};
-  return suite.name === 'gm'
-    ? { kdf: 'pbkdf2', pbkdf2Iterations: 20_000 }
-    : { kdf: 'scrypt', scrypt: { N: 4096, r: 8, p: 6 } };
+  return lightKdf ? lightKdfOptions(suite.name) : {};
 }
 
 function signOptions(suite: Suite, userId: string | undefined): SignOptions {

@@ -1,0 +1,116 @@
+import {
+  type Abi,
+  BaseError,
+  ContractFunctionRevertedError,
+  decodeErrorResult,
+  ExecutionRevertedError,
+  type Hex,
+  HttpRequestError,
+  RpcRequestError,
+  TimeoutError,
+} from 'viem';
+import { CliError } from '../errors.js';
+
+/**
+ * Turning viem's (multi-paragraph) errors into one-line `CliError`s: unreachable node → the URL and the cause; a node
+ * rejection → the node's own message (`insufficient funds for gas * price + value: …`, `nonce too low: …`); a revert →
+ * exit code 1 with the decoded reason; anything else → viem's short message.
+ */
+
+/** Exit code of a transaction or call that reverted (a negative answer, as `keys verify`'s `invalid`). */
+export const REVERTED_EXIT_CODE = 1;
+
+function walk(error: unknown, predicate: (candidate: unknown) => boolean): unknown {
+  let current: unknown = error;
+  for (let depth = 0; depth < 20 && current !== undefined && current !== null; depth++) {
+    if (predicate(current)) return current;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+function isHex(value: unknown): value is Hex {
+  return typeof value === 'string' && /^0x([0-9a-fA-F]{2})*$/.test(value);
+}
+
+/** Revert data (hex) carried anywhere in the error chain: the JSON-RPC error's `data`, as the node answers code 3. */
+function revertData(error: unknown): Hex | undefined {
+  const found = walk(error, (candidate) => {
+    const data = (candidate as { data?: unknown }).data;
+    return isHex(data) && data.length >= 10;
+  });
+  return found === undefined ? undefined : ((found as { data: Hex }).data as Hex);
+}
+
+function stringifyArgument(value: unknown): string {
+  if (typeof value === 'bigint') return value.toString();
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (Array.isArray(value)) return `[${value.map(stringifyArgument).join(', ')}]`;
+  return String(value);
+}
+
+/** Decodes revert data: Error(string), Panic(uint256) or a custom error of the ABI. */
+export function decodeRevertData(data: Hex, abi: Abi | undefined): string {
+  try {
+    const { errorName, args } = decodeErrorResult({ abi: abi ?? [], data });
+    const values = (args ?? []) as readonly unknown[];
+    if (errorName === 'Error' && typeof values[0] === 'string') return values[0];
+    if (errorName === 'Panic' && typeof values[0] === 'bigint') return `panic 0x${values[0].toString(16)}`;
+    return `${errorName}(${values.map(stringifyArgument).join(', ')})`;
+  } catch {
+    return `unknown error data ${data}`;
+  }
+}
+
+export function isRevert(error: unknown): boolean {
+  return (
+    walk(
+      error,
+      (candidate) =>
+        candidate instanceof ExecutionRevertedError ||
+        candidate instanceof ContractFunctionRevertedError ||
+        (candidate instanceof RpcRequestError && candidate.code === 3),
+    ) !== undefined
+  );
+}
+
+/** The reason of a revert error: decoded revert data, else the node's `execution reverted: …` message. */
+export function revertReason(error: unknown, abi: Abi | undefined): string {
+  const data = revertData(error);
+  if (data !== undefined) return decodeRevertData(data, abi);
+  const rpc = walk(error, (candidate) => candidate instanceof RpcRequestError) as RpcRequestError | undefined;
+  const message = rpc?.details ?? '';
+  const match = /execution reverted:?\s*(.*)$/.exec(message);
+  return match?.[1] ? match[1] : 'no reason given';
+}
+
+function networkCause(error: HttpRequestError): string {
+  const inner = walk(error.cause, (candidate) => typeof (candidate as { code?: unknown }).code === 'string') as
+    | { code: string }
+    | undefined;
+  if (inner !== undefined) return inner.code;
+  if (error.status !== undefined) return `HTTP ${error.status}`;
+  return error.details || error.shortMessage;
+}
+
+/**
+ * Maps any error from talking to the node into a `CliError`. `what` says what was attempted ("sending the
+ * transaction"); `abi` decodes custom revert errors.
+ */
+export function clientError(error: unknown, rpcUrl: string, what: string, abi?: Abi): CliError {
+  if (error instanceof CliError) return error;
+  if (isRevert(error)) return new CliError(`${what} reverted: ${revertReason(error, abi)}`, REVERTED_EXIT_CODE);
+  const http = walk(error, (candidate) => candidate instanceof HttpRequestError) as HttpRequestError | undefined;
+  if (http !== undefined) return new CliError(`cannot reach the node at ${rpcUrl} (${networkCause(http)})`);
+  if (walk(error, (candidate) => candidate instanceof TimeoutError) !== undefined) {
+    return new CliError(`the node at ${rpcUrl} did not answer in time`);
+  }
+  const rpc = walk(error, (candidate) => candidate instanceof RpcRequestError) as RpcRequestError | undefined;
+  if (rpc !== undefined) return new CliError(`${what} failed: ${rpc.details}`);
+  if (error instanceof BaseError) return new CliError(`${what} failed: ${oneLine(error.shortMessage)}`);
+  return new CliError(`${what} failed: ${error instanceof Error ? oneLine(error.message) : String(error)}`);
+}
+
+export function oneLine(message: string): string {
+  return message.split('\n')[0]?.trim() ?? message;
+}
