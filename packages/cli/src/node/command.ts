@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { bytesToHex, getSuite, type SuiteName } from '@xinlian/crypto';
-import { createNode, type XinlianNode } from '@xinlian/node';
+import type { XinlianNode } from '@xinlian/node';
 import { type Command, Option } from 'commander';
 import { CliError } from '../errors.js';
 import { lightKdfOptions } from '../keys/kdf.js';
@@ -71,6 +71,8 @@ async function startNode(
   rpcPortOverride?: number,
 ): Promise<{ node: XinlianNode; rpcUrl: string; wsUrl: string }> {
   const { config, genesis, home, validatorPrivateKey } = loaded;
+  // Loaded on demand: the node pulls in the EVM, LMDB and the RPC server, which `xinlian keys` should not pay for.
+  const { createNode } = await import('@xinlian/node');
   const node = await createNode({
     dataDirectory: resolve(home, config.dataDirectory),
     genesis,
