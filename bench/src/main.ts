@@ -1,8 +1,10 @@
 import { runCryptoBenchmark } from './crypto.js';
+import { runNodeBenchmark } from './node.js';
 
 /** `npm run bench -- <name>`: each benchmark prints one JSON summary on stdout; progress goes to stderr. */
 const BENCHMARKS: Record<string, () => Promise<unknown>> = {
   crypto: runCryptoBenchmark,
+  node: runNodeBenchmark,
 };
 
 const name = process.argv[2];

@@ -1,0 +1,212 @@
+import { mkdirSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { ratio } from './measure.js';
+import { summariseCpuProfile } from './node/cpuprofile.js';
+import { compileToken, type LoadResult, makeSigner, prepareWorkload, runLoad } from './node/load.js';
+import { HeadWatcher, HttpRpc } from './node/rpc.js';
+import { type RunningTarget, startTarget, type TargetSpec } from './node/target.js';
+
+/**
+ * `npm run bench -- node [--transactions N] [--lanes L] [--sweep] [--profile DIR]`: committed transactions per
+ * second and submit→commit latency of Hardhat's node (the baseline) and `xinlian dev` (intl and gm), each started here
+ * as a child process on a free port. See docs/benchmarks.md.
+ */
+
+function progress(text: string): void {
+  process.stderr.write(`bench node: ${text}\n`);
+}
+
+interface Options {
+  readonly transactions: number;
+  readonly lanes: number;
+  readonly sweep: boolean;
+  readonly profileDir: string | undefined;
+}
+
+function parseOptions(argv: readonly string[]): Options {
+  let transactions = 4000;
+  let lanes = 32;
+  let sweep = false;
+  let profileDir: string | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const next = () => {
+      const value = argv[++i];
+      if (value === undefined) throw new Error(`${arg} needs a value`);
+      return value;
+    };
+    const positive = (value: string) => {
+      const n = Number(value);
+      if (!Number.isSafeInteger(n) || n <= 0) throw new Error(`${arg} must be a positive integer`);
+      return n;
+    };
+    if (arg === '--transactions') transactions = positive(next());
+    else if (arg === '--lanes') lanes = positive(next());
+    else if (arg === '--sweep') sweep = true;
+    else if (arg === '--profile') profileDir = next();
+    else throw new Error(`unknown option ${arg} (--transactions N, --lanes L, --sweep, --profile DIR)`);
+  }
+  return { transactions, lanes, sweep, profileDir };
+}
+
+interface TargetResult {
+  readonly target: string;
+  readonly suite: 'intl' | 'gm';
+  readonly blockIntervalMs?: number;
+  readonly valueTransfers: LoadResult;
+  readonly erc20Transfers?: LoadResult;
+  /** HTTP requests resent after a socket failure (Hardhat closes keep-alive sockets now and then). */
+  readonly transportRetries: number;
+}
+
+async function benchTarget(
+  spec: TargetSpec,
+  options: Options,
+  bytecode: Uint8Array,
+  withErc20: boolean,
+): Promise<TargetResult> {
+  let target: RunningTarget | undefined;
+  let watcher: HeadWatcher | undefined;
+  try {
+    target = await startTarget(spec, progress);
+    const rpc = new HttpRpc(target.httpUrl);
+    const head = Number(await rpc.call<string>('eth_blockNumber'));
+    watcher = await HeadWatcher.open(target.wsUrl, head);
+    const signer = await makeSigner(rpc, spec.suite);
+    progress(`${spec.name}: setup (fund ${options.lanes} lanes, deploy ERC-20, pre-sign)`);
+    const workload = await prepareWorkload(
+      rpc,
+      watcher,
+      signer,
+      target.devKeys,
+      options.lanes,
+      { value: options.transactions, erc20: withErc20 ? options.transactions : 0 },
+      bytecode,
+    );
+    progress(`${spec.name}: ${options.transactions} value transfers over ${options.lanes} lanes`);
+    const valueTransfers = await runLoad(rpc, watcher, workload.value);
+    progress(
+      `${spec.name}: value ${valueTransfers.committedPerSecond} tx/s, p50 ${valueTransfers.latencyMs.p50} ms, ${valueTransfers.meanTransactionsPerBlock} tx/block`,
+    );
+    let erc20Transfers: LoadResult | undefined;
+    if (withErc20) {
+      progress(`${spec.name}: ${options.transactions} ERC-20 transfers`);
+      erc20Transfers = await runLoad(rpc, watcher, workload.erc20);
+      progress(
+        `${spec.name}: ERC-20 ${erc20Transfers.committedPerSecond} tx/s, p50 ${erc20Transfers.latencyMs.p50} ms, ${erc20Transfers.meanTransactionsPerBlock} tx/block`,
+      );
+    }
+    return {
+      target: spec.name,
+      suite: spec.suite,
+      ...(spec.blockIntervalMs === undefined ? {} : { blockIntervalMs: spec.blockIntervalMs }),
+      valueTransfers,
+      ...(erc20Transfers === undefined ? {} : { erc20Transfers }),
+      transportRetries: rpc.transportRetries,
+    };
+  } finally {
+    await watcher?.close().catch(() => {});
+    await target?.stop();
+  }
+}
+
+function ratios(result: TargetResult, baseline: TargetResult) {
+  const v = result.valueTransfers;
+  const bv = baseline.valueTransfers;
+  const e = result.erc20Transfers;
+  const be = baseline.erc20Transfers;
+  return {
+    valueTps: ratio(v.committedPerSecond, bv.committedPerSecond),
+    valueLatencyP50: ratio(v.latencyMs.p50, bv.latencyMs.p50),
+    valueLatencyP99: ratio(v.latencyMs.p99, bv.latencyMs.p99),
+    ...(e === undefined || be === undefined
+      ? {}
+      : {
+          erc20Tps: ratio(e.committedPerSecond, be.committedPerSecond),
+          erc20LatencyP50: ratio(e.latencyMs.p50, be.latencyMs.p50),
+          erc20LatencyP99: ratio(e.latencyMs.p99, be.latencyMs.p99),
+        }),
+  };
+}
+
+/** The issue's target: ≥ 3× Hardhat's committed value-transfer TPS in intl, with blocks of many (≥ 10) transactions. */
+const TARGET_RATIO = 3;
+const MANY_PER_BLOCK = 10;
+
+async function runProfile(options: Options, bytecode: Uint8Array) {
+  const dir = options.profileDir as string;
+  mkdirSync(dir, { recursive: true });
+  const before = new Set(readdirSync(dir));
+  const result = await benchTarget(
+    { name: 'xinlian-intl-profiled', kind: 'xinlian', suite: 'intl', cpuProfileDir: dir },
+    options,
+    bytecode,
+    false,
+  );
+  const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile') && !before.has(f));
+  if (file === undefined) throw new Error(`no .cpuprofile written to ${dir}`);
+  progress(`profile: ${join(dir, file)}`);
+  const transactions = options.transactions + options.lanes + 1;
+  return {
+    benchmark: 'node --profile',
+    profile: join(dir, file),
+    run: result,
+    hotspots: summariseCpuProfile(join(dir, file), transactions),
+  };
+}
+
+export async function runNodeBenchmark(): Promise<unknown> {
+  const options = parseOptions(process.argv.slice(3));
+  progress('compiling BenchToken with solc');
+  const bytecode = compileToken();
+  if (options.profileDir !== undefined) return runProfile(options, bytecode);
+  const started = Date.now();
+  const hardhat = await benchTarget({ name: 'hardhat', kind: 'hardhat', suite: 'intl' }, options, bytecode, true);
+  const intl = await benchTarget({ name: 'xinlian-intl', kind: 'xinlian', suite: 'intl' }, options, bytecode, true);
+  const gm = await benchTarget({ name: 'xinlian-gm', kind: 'xinlian', suite: 'gm' }, options, bytecode, true);
+  const sweep: TargetResult[] = [];
+  if (options.sweep) {
+    for (const blockIntervalMs of [100, 250, 1000]) {
+      sweep.push(
+        await benchTarget(
+          { name: `xinlian-intl-${blockIntervalMs}ms`, kind: 'xinlian', suite: 'intl', blockIntervalMs },
+          options,
+          bytecode,
+          false,
+        ),
+      );
+    }
+  }
+  const valueRatio = ratio(intl.valueTransfers.committedPerSecond, hardhat.valueTransfers.committedPerSecond);
+  const perBlock = intl.valueTransfers.meanTransactionsPerBlock;
+  return {
+    benchmark: 'node',
+    transactionsPerWorkload: options.transactions,
+    lanes: options.lanes,
+    node: process.version,
+    platform: `${process.platform}-${process.arch}`,
+    results: [hardhat, intl, gm],
+    vsHardhat: { 'xinlian-intl': ratios(intl, hardhat), 'xinlian-gm': ratios(gm, hardhat) },
+    ...(sweep.length === 0
+      ? {}
+      : {
+          blockIntervalSweep: sweep.map((r) => ({
+            blockIntervalMs: r.blockIntervalMs,
+            committedPerSecond: r.valueTransfers.committedPerSecond,
+            latencyP50Ms: r.valueTransfers.latencyMs.p50,
+            latencyP99Ms: r.valueTransfers.latencyMs.p99,
+            meanTransactionsPerBlock: r.valueTransfers.meanTransactionsPerBlock,
+            blocks: r.valueTransfers.blocks,
+            submitRetries: r.valueTransfers.submitRetries,
+            vsHardhatValueTps: ratio(r.valueTransfers.committedPerSecond, hardhat.valueTransfers.committedPerSecond),
+          })),
+        }),
+    target: {
+      goal: `xinlian-intl value-transfer TPS >= ${TARGET_RATIO}x Hardhat, >= ${MANY_PER_BLOCK} transactions per block`,
+      valueTpsRatio: valueRatio,
+      meanTransactionsPerBlock: perBlock,
+      met: valueRatio >= TARGET_RATIO && perBlock >= MANY_PER_BLOCK,
+    },
+    seconds: Math.round((Date.now() - started) / 1000),
+  };
+}
