@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { registerContractCommand, registerStatusCommand, registerTxCommand } from './client/index.js';
 import { registerKeysCommand } from './keys/command.js';
 import { registerNodeCommands } from './node/command.js';
 import { CLI_VERSION } from './version.js';
@@ -14,6 +15,9 @@ export function createProgram(): Command {
     // when they are created, so it must come first.
     .exitOverride();
   registerKeysCommand(program);
+  registerStatusCommand(program);
+  registerTxCommand(program);
+  registerContractCommand(program);
   registerNodeCommands(program);
   return program;
 }

@@ -1,16 +1,12 @@
 import { isSuiteName, type SuiteName } from '@xinlian/crypto';
 import { defineXinlianChain, getStatus, type XinlianChain, type XinlianStatus } from '@xinlian/sdk';
-import { Option } from 'commander';
 import { createPublicClient, http, type PublicClient, type Transport } from 'viem';
 import { CliError } from '../errors.js';
 import { clientError } from './errors.js';
 
 /** Finding the node: `--rpc URL`, then `xinlian_status` for the chain id and suite every other step needs. */
 
-export const DEFAULT_RPC_URL = 'http://127.0.0.1:8545';
-
-export const rpcOption = () =>
-  new Option('--rpc <url>', 'JSON-RPC endpoint of a Xinlian node').default(DEFAULT_RPC_URL).env('XINLIAN_RPC');
+import { DEFAULT_RPC_URL } from './options.js';
 
 /** How often to poll for receipts (a block interval is typically one second). */
 const POLLING_INTERVAL_MS = 250;

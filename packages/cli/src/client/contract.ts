@@ -1,4 +1,3 @@
-import type { Command } from 'commander';
 import {
   type Abi,
   type AbiFunction,
@@ -11,19 +10,12 @@ import {
 } from 'viem';
 import { CliError } from '../errors.js';
 import { type Artifact, findFunction, loadArtifact } from './artifact.js';
-import { connect, rpcOption } from './connection.js';
+import { connect } from './connection.js';
 import { clientError, oneLine } from './errors.js';
-import { keyOption, loadSigner, passwordFileOption } from './signer.js';
+import type { CommonSendOptions } from './options.js';
+import { loadSigner } from './signer.js';
 import { printFields, sendTransaction } from './transactions.js';
-import {
-  type CommonSendOptions,
-  gasOption,
-  noWaitOption,
-  nonceOption,
-  sendSettings,
-  timeoutOption,
-  valueOption,
-} from './tx.js';
+import { sendSettings } from './tx.js';
 import { coerceArguments, formatAddress, formatValue, parseAddress, parseAmount, parseJsonArgs } from './values.js';
 
 type AbiConstructor = Extract<Abi[number], { type: 'constructor' }>;
@@ -31,7 +23,8 @@ type AbiConstructor = Extract<Abi[number], { type: 'constructor' }>;
 /** `xinlian contract deploy|call`: contracts from a Hardhat artifact or solc standard-JSON output. */
 
 function encodingError(error: unknown, what: string): CliError {
-  const message = error instanceof BaseError ? error.shortMessage : error instanceof Error ? error.message : String(error);
+  const message =
+    error instanceof BaseError ? error.shortMessage : error instanceof Error ? error.message : String(error);
   return new CliError(`${what}: ${oneLine(message)}`);
 }
 
@@ -57,155 +50,115 @@ function printResult(fn: AbiFunction, data: Hex, suite: 'gm' | 'intl'): void {
   printFields(fn.outputs.map((output, i) => [output.name || `[${i}]`, formatValue(values[i], suite)] as const));
 }
 
-export function registerContractCommand(program: Command): void {
-  const contract = program.command('contract').description('deploy and call contracts (solc / Hardhat artifacts)');
+export async function contractDeployAction(
+  options: Omit<CommonSendOptions, 'wait'> & { artifact: string; contract?: string; args?: string; value?: string },
+): Promise<void> {
+  const artifact = loadArtifact(options.artifact, options.contract);
+  const label = artifactLabel(artifact, options.artifact);
+  if (artifact.bytecode === undefined) {
+    throw new CliError(`${options.artifact}: ${label} has no bytecode (an abstract contract or an interface?)`);
+  }
+  const value = options.value === undefined ? undefined : parseAmount(options.value);
+  const settings = sendSettings({ ...options, wait: true });
+  const args = parseJsonArgs(options.args);
+  const connection = await connect(options.rpc);
+  const deployer = artifact.abi.find((item): item is AbiConstructor => item.type === 'constructor');
+  const coerced = coerceArguments(deployer?.inputs ?? [], args, `the constructor of ${label}`, connection.suite);
+  let data: Hex;
+  try {
+    data = encodeDeployData({ abi: artifact.abi as Abi, bytecode: artifact.bytecode, args: coerced });
+  } catch (error) {
+    throw encodingError(error, `cannot encode the constructor arguments of ${label}`);
+  }
+  const signer = await loadSigner(connection, options.key, options.passwordFile);
+  const { gas, nonce, ...rest } = settings;
+  const receipt = await sendTransaction(
+    connection,
+    signer,
+    {
+      data,
+      ...(value === undefined ? {} : { value }),
+      ...(gas === undefined ? {} : { gas }),
+      ...(nonce === undefined ? {} : { nonce }),
+    },
+    { ...rest, abi: artifact.abi, quietContractAddress: true },
+  );
+  if (receipt?.contractAddress) printFields([['address', formatAddress(receipt.contractAddress, connection.suite)]]);
+}
 
-  contract
-    .command('deploy')
-    .description('deploy a contract and print its address')
-    .requiredOption('--artifact <file>', "Hardhat artifact JSON ({ abi, bytecode }) or solc standard-JSON output")
-    .option('--contract <name>', 'the contract to take from solc standard-JSON output (NAME or FILE:NAME)')
-    .option('--args <json>', 'constructor arguments as a JSON array, e.g. \'["1000000"]\'')
-    .addOption(keyOption().makeOptionMandatory())
-    .addOption(passwordFileOption())
-    .addOption(valueOption('amount sent to a payable constructor'))
-    .addOption(gasOption())
-    .addOption(nonceOption())
-    .addOption(timeoutOption())
-    .addOption(rpcOption())
-    .action(
-      async (
-        options: Omit<CommonSendOptions, 'wait'> & { artifact: string; contract?: string; args?: string; value?: string },
-      ) => {
-        const artifact = loadArtifact(options.artifact, options.contract);
-        const label = artifactLabel(artifact, options.artifact);
-        if (artifact.bytecode === undefined) {
-          throw new CliError(`${options.artifact}: ${label} has no bytecode (an abstract contract or an interface?)`);
-        }
-        const value = options.value === undefined ? undefined : parseAmount(options.value);
-        const settings = sendSettings({ ...options, wait: true });
-        const args = parseJsonArgs(options.args);
-        const connection = await connect(options.rpc);
-        const constructor = artifact.abi.find((item): item is AbiConstructor => item.type === 'constructor');
-        const coerced = coerceArguments(constructor?.inputs ?? [], args, `the constructor of ${label}`, connection.suite);
-        let data: Hex;
-        try {
-          data = encodeDeployData({ abi: artifact.abi as Abi, bytecode: artifact.bytecode, args: coerced });
-        } catch (error) {
-          throw encodingError(error, `cannot encode the constructor arguments of ${label}`);
-        }
-        const signer = await loadSigner(connection, options.key, options.passwordFile);
-        const { gas, nonce, ...rest } = settings;
-        const receipt = await sendTransaction(
-          connection,
-          signer,
-          {
-            data,
-            ...(value === undefined ? {} : { value }),
-            ...(gas === undefined ? {} : { gas }),
-            ...(nonce === undefined ? {} : { nonce }),
-          },
-          { ...rest, abi: artifact.abi, quietContractAddress: true },
-        );
-        if (receipt?.contractAddress) printFields([['address', formatAddress(receipt.contractAddress, connection.suite)]]);
+export async function contractCallAction(
+  options: CommonSendOptions & {
+    artifact: string;
+    contract?: string;
+    address: string;
+    method: string;
+    args?: string;
+    send?: boolean;
+    from?: string;
+    value?: string;
+  },
+): Promise<void> {
+  const artifact = loadArtifact(options.artifact, options.contract);
+  const label = artifactLabel(artifact, options.artifact);
+  const args = parseJsonArgs(options.args);
+  const fn = findFunction(artifact.abi, options.method, args.length, label);
+  const value = options.value === undefined ? undefined : parseAmount(options.value);
+  if (value !== undefined && value > 0n && fn.stateMutability !== 'payable') {
+    throw new CliError(`${fn.name} is not payable; it cannot take --value`);
+  }
+  if (options.send && options.key === undefined) throw new CliError('--send needs --key FILE to sign with');
+  const settings = sendSettings(options);
+  const connection = await connect(options.rpc);
+  const address: Address = parseAddress(options.address, connection.suite, '--address');
+  const coerced = coerceArguments(fn.inputs, args, fn.name, connection.suite);
+  let data: Hex;
+  try {
+    data = encodeFunctionData({ abi: [fn], functionName: fn.name, args: coerced });
+  } catch (error) {
+    throw encodingError(error, `cannot encode the arguments of ${fn.name}`);
+  }
+
+  if (options.send) {
+    const signer = await loadSigner(connection, options.key, options.passwordFile);
+    const { gas, nonce, ...rest } = settings;
+    await sendTransaction(
+      connection,
+      signer,
+      {
+        to: address,
+        data,
+        ...(value === undefined ? {} : { value }),
+        ...(gas === undefined ? {} : { gas }),
+        ...(nonce === undefined ? {} : { nonce }),
       },
+      { ...rest, abi: artifact.abi },
     );
+    return;
+  }
 
-  contract
-    .command('call')
-    .description('call a contract function: read it with eth_call, or with --send as a signed transaction')
-    .requiredOption('--artifact <file>', 'Hardhat artifact JSON, solc standard-JSON output, or a bare ABI array')
-    .option('--contract <name>', 'the contract to take from solc standard-JSON output (NAME or FILE:NAME)')
-    .requiredOption('--address <address>', 'contract address')
-    .requiredOption('--method <name>', 'function name, or its signature (transfer(address,uint256)) for overloads')
-    .option('--args <json>', 'arguments as a JSON array; big integers as strings, e.g. \'["0x…", "1000"]\'')
-    .option('--send', 'send a transaction (needs --key) instead of an eth_call')
-    .addOption(keyOption())
-    .addOption(passwordFileOption())
-    .option('--from <address>', 'sender of an eth_call (default: the --key address, if any)')
-    .addOption(valueOption('amount sent with the call (payable functions)'))
-    .addOption(gasOption())
-    .addOption(nonceOption())
-    .option('--wait', 'with --send: wait for the receipt (the default)', true)
-    .addOption(noWaitOption())
-    .addOption(timeoutOption())
-    .addOption(rpcOption())
-    .action(
-      async (
-        options: CommonSendOptions & {
-          artifact: string;
-          contract?: string;
-          address: string;
-          method: string;
-          args?: string;
-          send?: boolean;
-          from?: string;
-          value?: string;
-        },
-      ) => {
-        const artifact = loadArtifact(options.artifact, options.contract);
-        const label = artifactLabel(artifact, options.artifact);
-        const args = parseJsonArgs(options.args);
-        const fn = findFunction(artifact.abi, options.method, args.length, label);
-        const value = options.value === undefined ? undefined : parseAmount(options.value);
-        if (value !== undefined && value > 0n && fn.stateMutability !== 'payable') {
-          throw new CliError(`${fn.name} is not payable; it cannot take --value`);
-        }
-        if (options.send && options.key === undefined) throw new CliError('--send needs --key FILE to sign with');
-        const settings = sendSettings(options);
-        const connection = await connect(options.rpc);
-        const address: Address = parseAddress(options.address, connection.suite, '--address');
-        const coerced = coerceArguments(fn.inputs, args, fn.name, connection.suite);
-        let data: Hex;
-        try {
-          data = encodeFunctionData({ abi: [fn], functionName: fn.name, args: coerced });
-        } catch (error) {
-          throw encodingError(error, `cannot encode the arguments of ${fn.name}`);
-        }
-
-        if (options.send) {
-          const signer = await loadSigner(connection, options.key, options.passwordFile);
-          const { gas, nonce, ...rest } = settings;
-          await sendTransaction(
-            connection,
-            signer,
-            {
-              to: address,
-              data,
-              ...(value === undefined ? {} : { value }),
-              ...(gas === undefined ? {} : { gas }),
-              ...(nonce === undefined ? {} : { nonce }),
-            },
-            { ...rest, abi: artifact.abi },
-          );
-          return;
-        }
-
-        let from: Address | undefined;
-        if (options.from !== undefined) from = parseAddress(options.from, connection.suite, '--from');
-        else if (options.key !== undefined) {
-          from = (await loadSigner(connection, options.key, options.passwordFile)).account.address;
-        }
-        const code = await connection.client.getCode({ address }).catch((error: unknown) => {
-          throw clientError(error, connection.rpcUrl, 'eth_getCode');
-        });
-        if (code === undefined || code === '0x') {
-          throw new CliError(`there is no contract at ${formatAddress(address, connection.suite)}`);
-        }
-        let result: Hex;
-        try {
-          const answer = await connection.client.call({
-            to: address,
-            data,
-            ...(from === undefined ? {} : { account: from }),
-            ...(value === undefined ? {} : { value }),
-            ...(settings.gas === undefined ? {} : { gas: settings.gas }),
-          });
-          result = answer.data ?? '0x';
-        } catch (error) {
-          throw clientError(error, connection.rpcUrl, `the call of ${fn.name}`, artifact.abi);
-        }
-        printResult(fn, result, connection.suite);
-      },
-    );
+  let from: Address | undefined;
+  if (options.from !== undefined) from = parseAddress(options.from, connection.suite, '--from');
+  else if (options.key !== undefined) {
+    from = (await loadSigner(connection, options.key, options.passwordFile)).account.address;
+  }
+  const code = await connection.client.getCode({ address }).catch((error: unknown) => {
+    throw clientError(error, connection.rpcUrl, 'eth_getCode');
+  });
+  if (code === undefined || code === '0x') {
+    throw new CliError(`there is no contract at ${formatAddress(address, connection.suite)}`);
+  }
+  let result: Hex;
+  try {
+    const answer = await connection.client.call({
+      to: address,
+      data,
+      ...(from === undefined ? {} : { account: from }),
+      ...(value === undefined ? {} : { value }),
+      ...(settings.gas === undefined ? {} : { gas: settings.gas }),
+    });
+    result = answer.data ?? '0x';
+  } catch (error) {
+    throw clientError(error, connection.rpcUrl, `the call of ${fn.name}`, artifact.abi);
+  }
+  printResult(fn, result, connection.suite);
 }

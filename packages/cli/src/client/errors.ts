@@ -44,7 +44,7 @@ function revertData(error: unknown): Hex | undefined {
 
 function stringifyArgument(value: unknown): string {
   if (typeof value === 'bigint') return value.toString();
-  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'string') return /^0x[0-9a-fA-F]*$/.test(value) ? value : JSON.stringify(value);
   if (Array.isArray(value)) return `[${value.map(stringifyArgument).join(', ')}]`;
   return String(value);
 }
@@ -85,12 +85,16 @@ export function revertReason(error: unknown, abi: Abi | undefined): string {
 }
 
 function networkCause(error: HttpRequestError): string {
-  const inner = walk(error.cause, (candidate) => typeof (candidate as { code?: unknown }).code === 'string') as
-    | { code: string }
-    | undefined;
-  if (inner !== undefined) return inner.code;
   if (error.status !== undefined) return `HTTP ${error.status}`;
-  return error.details || error.shortMessage;
+  // fetch's TypeError('fetch failed') wraps the system error (ECONNREFUSED, ENOTFOUND, …) or undici's reason.
+  let detail = error.details || error.shortMessage;
+  for (let current: unknown = error.cause, depth = 0; current instanceof Error && depth < 10; depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string' && !code.startsWith('UND_ERR_')) return code;
+    if (current.message && current.message !== 'fetch failed') detail = current.message;
+    current = current.cause;
+  }
+  return detail;
 }
 
 /**

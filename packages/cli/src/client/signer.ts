@@ -1,6 +1,5 @@
 import { bytesToHex } from '@xinlian/crypto';
 import { createXinlianWalletClient, privateKeyToGmAccount, type XinlianChain } from '@xinlian/sdk';
-import { Option } from 'commander';
 import type { Account, Transport, WalletClient } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { CliError } from '../errors.js';
@@ -8,10 +7,6 @@ import { loadPrivateKey } from '../keys/load.js';
 import type { Connection } from './connection.js';
 
 /** The sender: a keystore or PEM key file of the chain's suite, as a viem account (gm: SM2, intl: secp256k1). */
-
-export const keyOption = () => new Option('--key <file>', 'signing key: a keystore (JSON) or PEM private key file');
-export const passwordFileOption = () =>
-  new Option('--password-file <file>', 'read the keystore password from the first line of this file');
 
 export interface Signer {
   readonly account: Account;

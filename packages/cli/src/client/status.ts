@@ -1,5 +1,4 @@
-import type { Command } from 'commander';
-import { connect, rpcOption } from './connection.js';
+import { connect } from './connection.js';
 import { printFields } from './transactions.js';
 
 /** `xinlian status`: what `xinlian_status` says, as aligned text or (with --json) the node's JSON unchanged. */
@@ -27,42 +26,35 @@ function headTime(head: Record<string, unknown>): string {
   return `${new Date(ms).toISOString()} (${age >= 0 ? `${age} s ago` : `${-age} s ahead`})`;
 }
 
-export function registerStatusCommand(program: Command): void {
-  program
-    .command('status')
-    .description("show a node's chain id, suite, head block, mempool and consensus state (xinlian_status)")
-    .addOption(rpcOption())
-    .option('--json', "print the node's xinlian_status JSON as is")
-    .action(async (options: { rpc: string; json?: boolean }) => {
-      const { status, chainId, suite, rpcUrl } = await connect(options.rpc);
-      if (options.json) {
-        console.log(JSON.stringify(status, null, 2));
-        return;
-      }
-      const head = record(status.head);
-      const mempool = record(status.mempool);
-      const consensus = record(status.consensus);
-      const fields: [string, string][] = [
-        ['rpc', rpcUrl],
-        ['network', typeof status.networkName === 'string' ? status.networkName : '-'],
-        ['chain id', String(chainId)],
-        ['suite', suite],
-        ['head', quantity(head.number)],
-        ['head hash', typeof head.hash === 'string' ? head.hash : '-'],
-        ['head time', headTime(head)],
-        ['mempool', `${quantity(mempool.pending)} pending, ${quantity(mempool.queued)} queued`],
-      ];
-      if (Object.keys(consensus).length > 0) {
-        fields.push([
-          'consensus',
-          Object.entries(consensus)
-            .map(([key, value]) => `${key}=${scalar(value)}`)
-            .join(' '),
-        ]);
-      }
-      if (typeof status.syncing === 'boolean') fields.push(['syncing', String(status.syncing)]);
-      const version = status.clientVersion ?? status.version;
-      if (version !== undefined) fields.push(['node version', String(version)]);
-      printFields(fields);
-    });
+export async function statusAction(options: { rpc: string; json?: boolean }): Promise<void> {
+  const { status, chainId, suite, rpcUrl } = await connect(options.rpc);
+  if (options.json) {
+    console.log(JSON.stringify(status, null, 2));
+    return;
+  }
+  const head = record(status.head);
+  const mempool = record(status.mempool);
+  const consensus = record(status.consensus);
+  const fields: [string, string][] = [
+    ['rpc', rpcUrl],
+    ['network', typeof status.networkName === 'string' ? status.networkName : '-'],
+    ['chain id', String(chainId)],
+    ['suite', suite],
+    ['head', quantity(head.number)],
+    ['head hash', typeof head.hash === 'string' ? head.hash : '-'],
+    ['head time', headTime(head)],
+    ['mempool', `${quantity(mempool.pending)} pending, ${quantity(mempool.queued)} queued`],
+  ];
+  if (Object.keys(consensus).length > 0) {
+    fields.push([
+      'consensus',
+      Object.entries(consensus)
+        .map(([key, value]) => `${key}=${scalar(value)}`)
+        .join(' '),
+    ]);
+  }
+  if (typeof status.syncing === 'boolean') fields.push(['syncing', String(status.syncing)]);
+  const version = status.clientVersion ?? status.version;
+  if (version !== undefined) fields.push(['node version', String(version)]);
+  printFields(fields);
 }
