@@ -395,15 +395,25 @@ export async function createChain(options: ChainOptions): Promise<Chain> {
     return height >= 0n && height <= head.height;
   }
 
+  // Committed blocks and transactions never change: decoded ones are cached, so that a client reading a block of
+  // n transactions (eth_getBlockByNumber, receipts) costs n decodes once, not n whole-block decodes each time.
+  const decodedBlocks = new LruCache<bigint, Block>(32);
+  const decodedTransactions = new LruCache<string, SignedTransaction>(20_000);
+
   function getBlock(height: bigint): Block | undefined {
     if (!onChain(height)) return undefined;
+    const cached = decodedBlocks.get(height);
+    if (cached !== undefined) return cached;
     const bytes = store.get(T.blocks, heightKey(height));
     if (bytes === undefined) return undefined;
+    let block: Block;
     try {
-      return decodeBlock(bytes, limits);
+      block = decodeBlock(bytes, limits);
     } catch (error) {
       throw new ChainError('CORRUPT', `block ${height} does not decode`, { cause: error });
     }
+    decodedBlocks.set(height, block);
+    return block;
   }
 
   function getBlockHash(height: bigint): Hash | undefined {
@@ -980,11 +990,15 @@ export async function createChain(options: ChainOptions): Promise<Chain> {
         throw new ChainError('CORRUPT', `transaction ${hex(hash)} is indexed at a missing block position`);
       }
       const record = readReceiptRecord(location.height, location.index);
-      let transaction: SignedTransaction;
-      try {
-        transaction = decodeTransaction(raw, { suite, chainId });
-      } catch (error) {
-        throw new ChainError('CORRUPT', `stored transaction ${hex(hash)} does not decode`, { cause: error });
+      const cacheKey = hex(hash);
+      let transaction = decodedTransactions.get(cacheKey);
+      if (transaction === undefined) {
+        try {
+          transaction = decodeTransaction(raw, { suite, chainId });
+        } catch (error) {
+          throw new ChainError('CORRUPT', `stored transaction ${hex(hash)} does not decode`, { cause: error });
+        }
+        decodedTransactions.set(cacheKey, transaction);
       }
       return {
         transaction,

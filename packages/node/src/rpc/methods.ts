@@ -190,6 +190,11 @@ export function createRpcMethods(backend: RpcBackend, options: MethodOptions = {
     const block = chain.getBlock(height);
     if (block === undefined) return null;
     const blockHash = hashOf(block.header);
+    // Hashes alone come from the receipts: no transaction needs decoding (ethers and viem poll blocks this way).
+    if (!full) {
+      const hashes = chain.getBlockReceipts(height).map((receipt) => hexData(receipt.transactionHash));
+      return formatBlock(block, blockHash, blockContext(block.header).prevRandao, hashes);
+    }
     const txs = blockTransactions(block);
     const position = (index: number): TransactionPosition => ({
       blockHash,
@@ -201,9 +206,7 @@ export function createRpcMethods(backend: RpcBackend, options: MethodOptions = {
       block,
       blockHash,
       blockContext(block.header).prevRandao,
-      txs.map((entry, index) =>
-        full ? formatTransaction(entry.tx, entry.hash, entry.sender, position(index)) : hexData(entry.hash),
-      ),
+      txs.map((entry, index) => formatTransaction(entry.tx, entry.hash, entry.sender, position(index))),
     );
   };
 
