@@ -210,7 +210,7 @@ describe('ethers v6 against xinlian dev (intl)', () => {
         seen.push({ from, to, value, hash: payload.log.transactionHash });
       });
       // contract.on sends eth_subscribe without awaiting its answer: give it time before the transactions go out.
-      await sleep(300);
+      await sleep(500);
       const first = await mined(token.getFunction('transfer')(carol.address, 11n));
       const second = await mined(token.getFunction('transfer')(bob.address, 13n));
       await eventually('two Transfer notifications', () => (seen.length >= 2 ? true : undefined));

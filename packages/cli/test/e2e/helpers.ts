@@ -134,12 +134,17 @@ export function startDev(options: StartDevOptions = {}): Promise<DevNode> {
   });
 }
 
-/** SIGKILLs every node still running (for `after` hooks). */
-export async function killAllNodes(): Promise<void> {
+/**
+ * Ends every node still running (for `after` hooks): SIGTERM, so that `xinlian dev` removes its temporary data folder,
+ * then SIGKILL for any that did not exit within `graceMs`.
+ */
+export async function killAllNodes(graceMs = 5_000): Promise<void> {
   await Promise.all(
-    [...running].map((child) => {
-      child.kill('SIGKILL');
-      return exited(child);
+    [...running].map(async (child) => {
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+      await exited(child);
+      clearTimeout(timer);
     }),
   );
 }

@@ -215,7 +215,7 @@ describe('viem against xinlian dev (intl)', () => {
         },
         onError: (error) => assert.fail(error),
       });
-      await sleep(300); // the eth_subscribe answer
+      await sleep(500); // the eth_subscribe answer
       const first = await alice.writeContract({
         address,
         abi,
