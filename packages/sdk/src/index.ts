@@ -50,3 +50,4 @@ export {
   verifyHeaderCommit,
   verifyTransactionProof,
 } from './proof.js';
+export { type StateProofVerification, type VerifiedStateProof, verifyStateProof } from './state-proof.js';

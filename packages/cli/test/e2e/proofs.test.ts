@@ -8,6 +8,7 @@ import {
   parseTransactionProof,
   type TransactionProof,
   type TransactionProofJson,
+  verifyStateProof,
   verifyTransactionProof,
   type XinlianClient,
 } from '@xinlian/sdk';
@@ -32,8 +33,7 @@ import { compileToken, type DevNode, killAllNodes, rpc, startDev, waitForReceipt
  * loaded from the compiled node package by relative path: packages/node/dist/src/state/index.js.
  */
 
-type StateModule = typeof import('../../../node/dist/src/state/index.js');
-const state = (await import(new URL('../../../../node/dist/src/state/index.js', import.meta.url).href)) as StateModule;
+const state = await import('@xinlian/protocol/state-proof');
 const suite = getSuite('intl');
 
 let node: DevNode;
@@ -220,6 +220,21 @@ describe('xinlian_getProof verified offline against the block state root', () =>
     stateRoot = hexToBytes(block.stateRoot);
   });
 
+  it('the SDK verifies a whole xinlian_getProof answer against a trusted state root, and rejects altered ones', async () => {
+    const slot = balanceSlot(holder);
+    const proof = await getProof(token, [slot], height);
+    const verified = verifyStateProof(proof, 'intl', stateRoot);
+    assert.ok(verified.ok, verified.ok ? '' : verified.reason);
+    assert.equal(BigInt(bytesToHex(verified.storage[0]?.value ?? new Uint8Array(32))), 123n * XL);
+    const tampered = { ...proof, storageProof: [{ ...proof.storageProof[0], value: toHex(124n * XL, { size: 32 }) }] };
+    assert.equal(verifyStateProof(tampered, 'intl', stateRoot).ok, false);
+    assert.equal(verifyStateProof({ ...proof, nonce: '0x5' }, 'intl', stateRoot).ok, false);
+    const otherRoot = stateRoot.slice();
+    otherRoot[0] = (otherRoot[0] as number) ^ 1;
+    assert.equal(verifyStateProof(proof, 'intl', otherRoot).ok, false);
+    assert.equal(verifyStateProof({ nonsense: true }, 'intl').ok, false);
+  });
+
   it('proves an externally owned account (nonce, balance, no code)', async () => {
     const proof = await getProof(owner, [], height);
     const block = await rpc<{ hash: Hex; stateRoot: Hex }>(node.rpcUrl, 'eth_getBlockByNumber', [toHex(height), false]);
@@ -306,7 +321,7 @@ describe('xinlian_getProof verified offline against the block state root', () =>
       value,
       account,
       accountProof: state.decodeProof(hexToBytes(proof.accountProof), suite) as NonNullable<
-        ReturnType<StateModule['decodeProof']>
+        ReturnType<typeof state.decodeProof>
       >,
       storageProof: state.decodeProof(storageProof, suite),
     };

@@ -4,11 +4,11 @@ import { it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
 /**
- * The proof verifiers are meant for the SDK and browsers: their modules import nothing from node:* and, within the
- * node package, only each other.
+ * The proof verifiers are meant for the SDK and browsers: they live in @xinlian/protocol, import nothing from node:*
+ * and only each other, the protocol's primitives and the crypto package.
  */
 const PURE = ['tree-encoding.ts', 'proof.ts', 'account.ts'];
-const sourceDirectory = fileURLToPath(new URL('../../../src/state/', import.meta.url));
+const sourceDirectory = fileURLToPath(new URL('../../../../protocol/src/state-proof/', import.meta.url));
 
 it('the proof verifier modules are pure', () => {
   for (const file of PURE) {
@@ -19,7 +19,7 @@ it('the proof verifier modules are pure', () => {
     for (const specifier of imports) {
       const allowed =
         specifier === '@xinlian/crypto' ||
-        specifier === '@xinlian/protocol' ||
+        specifier === '../primitives.js' ||
         PURE.some((pure) => specifier === `./${pure.replace(/\.ts$/, '.js')}`);
       assert.ok(allowed, `${file} imports ${specifier}`);
     }
