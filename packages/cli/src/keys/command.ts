@@ -1,6 +1,5 @@
 import {
   bytesToHex,
-  encryptKeystore,
   getSuite,
   type KeystoreOptions,
   privateKeyFromPem,
@@ -19,6 +18,7 @@ import { readInputFile, readTextFile, writeFileAtomically } from '../io/files.js
 import { obtainPassword } from '../io/password.js';
 import { lightKdfOptions } from './kdf.js';
 import { loadPrivateKey, loadPublicKey, loadPublicKeyFile, parseSuiteOption } from './load.js';
+import { saveKeystore } from './save.js';
 import { readSignature } from './signature-input.js';
 
 /** `xinlian keys …`: create, inspect, convert and use keys of either suite. Reference: docs/cli.md. */
@@ -63,13 +63,7 @@ export function registerKeysCommand(program: Command): void {
       const suite = getSuite(options.suite);
       const password = await obtainPassword(options.passwordFile, true);
       const privateKey = suite.generatePrivateKey();
-      const keystore = await encryptKeystore(
-        suite.name,
-        privateKey,
-        password,
-        keystoreOptions(suite, options.lightKdf),
-      );
-      writeFileAtomically(options.out, `${JSON.stringify(keystore, null, 2)}\n`, { mode: 0o600, overwrite: false });
+      await saveKeystore(options.out, suite.name, privateKey, password, keystoreOptions(suite, options.lightKdf));
       console.log(`${describeKey(suite, suite.getPublicKey(privateKey))}\nsaved:      ${options.out}`);
     });
 
@@ -119,13 +113,7 @@ export function registerKeysCommand(program: Command): void {
       if (found !== expected) throw new CliError(`${options.pem} holds a ${found} key, not ${expected}`);
       const suite = getSuite(found);
       const password = await obtainPassword(options.passwordFile, true);
-      const keystore = await encryptKeystore(
-        suite.name,
-        privateKey,
-        password,
-        keystoreOptions(suite, options.lightKdf),
-      );
-      writeFileAtomically(options.out, `${JSON.stringify(keystore, null, 2)}\n`, { mode: 0o600, overwrite: false });
+      await saveKeystore(options.out, suite.name, privateKey, password, keystoreOptions(suite, options.lightKdf));
       console.log(`${describeKey(suite, suite.getPublicKey(privateKey))}\nsaved:      ${options.out}`);
     });
 

@@ -1,11 +1,12 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { decryptKeystore, encryptKeystore, getSuite, type KeystoreOptions, type SuiteName } from '@xinlian/crypto';
+import { decryptKeystore, getSuite, type KeystoreOptions, type SuiteName } from '@xinlian/crypto';
 import { type Genesis, genesisToJson, parseGenesis } from '@xinlian/protocol';
 import { z } from 'zod';
 import { CliError } from '../errors.js';
 import { readTextFile, writeFileAtomically } from '../io/files.js';
 import { readPasswordFile } from '../io/password.js';
+import { saveKeystore } from '../keys/save.js';
 
 /**
  * A node's home folder — everything one organisation copies to its machine:
@@ -107,12 +108,14 @@ export async function writeHome(folder: NewHome): Promise<void> {
   }
   const suite = getSuite(genesis.suite);
   const password = Buffer.from(suite.randomBytes(24)).toString('base64url');
-  const keystore = await encryptKeystore(genesis.suite, validatorPrivateKey, password, folder.keystoreOptions ?? {});
   writeFileAtomically(join(home, VALIDATOR_PASSWORD_FILE), `${password}\n`, { mode: 0o600, overwrite: false });
-  writeFileAtomically(join(home, VALIDATOR_KEY_FILE), `${JSON.stringify(keystore, null, 2)}\n`, {
-    mode: 0o600,
-    overwrite: false,
-  });
+  await saveKeystore(
+    join(home, VALIDATOR_KEY_FILE),
+    genesis.suite,
+    validatorPrivateKey,
+    password,
+    folder.keystoreOptions,
+  );
   writeFileAtomically(join(home, GENESIS_FILE), `${JSON.stringify(genesisToJson(genesis), null, 2)}\n`, {
     overwrite: false,
   });
