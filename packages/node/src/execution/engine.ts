@@ -4,6 +4,7 @@ import {
   EVMError,
   type EVMMockBlockchainInterface,
   type EVMOpts,
+  EVMPerformanceLogger,
   type EVMRunCallOpts,
   type ExecResult,
   type Message,
@@ -46,6 +47,12 @@ export interface ExecutionEngineOptions {
   readonly hardfork?: ExecutionHardfork;
   /** System precompiles besides the built-in ones (ChainInfo at 0x…1000); addresses in SYSTEM_PRECOMPILE_RANGE. */
   readonly precompiles?: readonly SystemPrecompile[];
+  /**
+   * Default true: every execution gets its own EVM cloned from a template built once per engine (see `spawnEvm`),
+   * which skips @ethereumjs's constructor (Common params, opcode tables, precompile map: ~0.7 ms). false: every
+   * execution constructs its EVM from scratch, as before; kept as the reference path for differential tests.
+   */
+  readonly evmReuse?: boolean;
 }
 
 export interface ExecutionEngine {
@@ -101,24 +108,140 @@ const BLS = new NobleBLS();
  * `_generateAddress` whatever `common.customCrypto` says; in intl the result is identical, in gm it becomes SM3.
  */
 class XinlianEVM extends EVM {
-  readonly #hash: Hash;
+  // A plain field, not #private: spawnEvm's clones are made without the constructor and copy own fields.
+  readonly suiteHash: Hash;
 
   constructor(opts: EVMOpts, hash: Hash) {
     super(opts);
-    this.#hash = hash;
+    this.suiteHash = hash;
   }
 
   protected override async _generateAddress(message: Message): Promise<EthAddress> {
     const code = message.code;
     if (message.salt !== undefined) {
       if (!(code instanceof Uint8Array)) throw new Error('CREATE2 without init code');
-      return new EthAddress(create2Address(this.#hash, message.caller.bytes, message.salt, code));
+      return new EthAddress(create2Address(this.suiteHash, message.caller.bytes, message.salt, code));
     }
     // Called after the creator's nonce was incremented, as in @ethereumjs: the address uses the nonce before that.
     const account = await this.stateManager.getAccount(message.caller);
     if (account === undefined || account.nonce === 0n) throw new Error('CREATE from an account with nonce 0');
-    return new EthAddress(createAddress(this.#hash, message.caller.bytes, account.nonce - 1n));
+    return new EthAddress(createAddress(this.suiteHash, message.caller.bytes, account.nonce - 1n));
   }
+}
+
+/**
+ * Own fields of a constructed @ethereumjs/evm 10.1.3 EVM (hardforks cancun–osaka) that spawnEvm's clones share with
+ * their template. Objects among them are never written after construction (the Common only changes on
+ * setHardfork/updateParams, which the EVM calls in its constructor and shallowCopy alone; the opcode and handler
+ * tables are rebuilt only on a 'hardforkChanged' event of the template's own Common, which nothing emits); the
+ * primitives are the per-transaction EIP-8037/2780/7928 counters and flags, so each clone starts from their initial
+ * values, as a freshly constructed EVM would.
+ */
+const SHARED_EVM_FIELDS = new Set([
+  'common',
+  '_optsCached',
+  'allowUnlimitedContractSize',
+  'allowUnlimitedInitCodeSize',
+  '_customOpcodes',
+  '_customPrecompiles',
+  '_opcodes',
+  '_dynamicGasHandlers',
+  '_handlers',
+  '_opcodeMap',
+  '_bls',
+  '_bn254',
+  'DEBUG',
+  'suiteHash',
+  'stateGasReservoir',
+  'executionStateGasUsed',
+  'eip7928CallPostTargetOog',
+  'eip2780PrepOog',
+  'createTxTargetAlive',
+]);
+const PRIMITIVE_EVM_FIELDS = [
+  'stateGasReservoir',
+  'executionStateGasUsed',
+  'eip7928CallPostTargetOog',
+  'eip2780PrepOog',
+  'createTxTargetAlive',
+];
+/** Own fields that hold per-execution state: spawnEvm gives every clone new ones, as the constructor would. */
+const FRESH_EVM_FIELDS = new Set([
+  'stateManager',
+  'blockchain',
+  'events',
+  '_emit',
+  'journal',
+  'transientStorage',
+  '_precompiles',
+  '_stateGasSnapshots',
+  'createdAccountStateGas',
+  'createdAccountIntrinsicStateGas',
+  'performanceLogger',
+]);
+
+interface EvmTemplate {
+  readonly evm: XinlianEVM;
+  /** The key of each system precompile in the EVM's precompile map, in the engine's order. */
+  readonly systemKeys: readonly string[];
+}
+
+type Listener = (data: unknown, resolve?: () => void) => void;
+
+/**
+ * A new EVM for one execution without running @ethereumjs's constructor: the template's immutable parts (Common,
+ * opcode tables, built-in precompiles, crypto backends) are shared, and every piece of per-execution state is created
+ * anew exactly as the constructor creates it (journal, transient storage, event emitter, precompile map, EIP-8037
+ * bookkeeping). Nothing mutable is shared, so clones are as independent of each other as separately constructed EVMs,
+ * concurrent executions included.
+ */
+function spawnEvm(
+  template: EvmTemplate,
+  stateManager: StateManagerAdapter,
+  blockchain: EVMMockBlockchainInterface,
+  systemFunctions: readonly PrecompileFunc[],
+): XinlianEVM {
+  const source = template.evm as unknown as Record<string, unknown>;
+  const evm = Object.create(XinlianEVM.prototype) as XinlianEVM;
+  const fields = evm as unknown as Record<string, unknown>;
+  for (const key of Object.keys(source)) if (SHARED_EVM_FIELDS.has(key)) fields[key] = source[key];
+  const JournalClass = template.evm.journal.constructor as new (
+    stateManager: StateManagerAdapter,
+    common: Common,
+  ) => EVM['journal'];
+  const TransientStorageClass = template.evm.transientStorage.constructor as new () => EVM['transientStorage'];
+  const EventEmitterClass = template.evm.events.constructor as new () => EVM['events'];
+  const events = new EventEmitterClass();
+  const precompileMap = new Map(template.evm.precompiles);
+  template.systemKeys.forEach((key, i) => {
+    const fn = systemFunctions[i];
+    if (fn === undefined) throw new Error('system precompile function missing');
+    precompileMap.set(key, fn);
+  });
+  fields.stateManager = stateManager;
+  fields.blockchain = blockchain;
+  fields.journal = new JournalClass(stateManager, template.evm.common);
+  fields.transientStorage = new TransientStorageClass();
+  fields.events = events;
+  // What EVM's constructor installs as _emit, bound to this clone's emitter.
+  fields._emit = async (topic: string, data: unknown): Promise<void> => {
+    const listeners = (events as unknown as { listeners(topic: string): Listener[] }).listeners(topic);
+    for (const listener of listeners) {
+      if (listener.length === 2) {
+        await new Promise<void>((resolve) => {
+          listener(data, resolve);
+        });
+      } else {
+        listener(data);
+      }
+    }
+  };
+  fields._precompiles = precompileMap;
+  fields._stateGasSnapshots = [];
+  fields.createdAccountStateGas = new Map();
+  fields.createdAccountIntrinsicStateGas = new Map();
+  fields.performanceLogger = new EVMPerformanceLogger();
+  return evm;
 }
 
 interface ResolvedTx {
@@ -241,6 +364,60 @@ export function createExecutionEngine(options: ExecutionEngineOptions): Executio
     };
   }
 
+  const evmReuse = options.evmReuse ?? true;
+  let evmTemplate: EvmTemplate | undefined;
+
+  /** Built on first use; never executes anything itself. */
+  function getEvmTemplate(): EvmTemplate {
+    if (evmTemplate !== undefined) return evmTemplate;
+    const placeholders: PrecompileFunc[] = precompiles.map(() => () => {
+      throw new Error('template precompile called');
+    });
+    const evm = new XinlianEVM(
+      {
+        // The template's Common is its own and only ever read after this constructor returns.
+        common: common.copy(),
+        // Replaced in every clone; the template never runs.
+        stateManager: new StateManagerAdapter({} as StateWriter, hash),
+        blockchain: {
+          getBlock: async () => {
+            throw new Error('template EVM used');
+          },
+          putBlock: async () => {},
+          shallowCopy() {
+            return this;
+          },
+        },
+        bn254: BN254,
+        bls: BLS,
+        customPrecompiles: precompiles.map((precompile, i) => ({
+          address: new EthAddress(precompile.address),
+          function: placeholders[i] as PrecompileFunc,
+        })),
+      },
+      hash,
+    );
+    const own = evm as unknown as Record<string, unknown>;
+    for (const key of Object.keys(own)) {
+      if (!SHARED_EVM_FIELDS.has(key) && !FRESH_EVM_FIELDS.has(key)) {
+        throw new Error(`@ethereumjs/evm: unknown EVM field ${key}; review spawnEvm in engine.ts`);
+      }
+    }
+    for (const key of FRESH_EVM_FIELDS) {
+      if (!(key in own)) throw new Error(`@ethereumjs/evm: EVM field ${key} missing; review spawnEvm in engine.ts`);
+    }
+    for (const key of PRIMITIVE_EVM_FIELDS) {
+      const kind = typeof own[key];
+      if (kind !== 'bigint' && kind !== 'boolean') throw new Error(`@ethereumjs/evm: EVM field ${key} is a ${kind}`);
+    }
+    const systemKeys = placeholders.map((placeholder) => {
+      for (const [key, fn] of evm.precompiles) if (fn === placeholder) return key;
+      throw new Error('system precompile missing from the EVM precompile map');
+    });
+    evmTemplate = { evm, systemKeys };
+    return evmTemplate;
+  }
+
   function createEvm(state: StateWriter, block: BlockContext, origin: Address): XinlianEVM {
     const messages: Message[] = [];
     const blockchain: EVMMockBlockchainInterface = {
@@ -253,21 +430,27 @@ export function createExecutionEngine(options: ExecutionEngineOptions): Executio
         return this;
       },
     };
-    const evm = new XinlianEVM(
-      {
-        // A copy per execution: the EVM subscribes to its Common's events, and executions must not share anything.
-        common: common.copy(),
-        stateManager: new StateManagerAdapter(state, hash),
-        blockchain,
-        bn254: BN254,
-        bls: BLS,
-        customPrecompiles: precompiles.map((precompile) => ({
-          address: new EthAddress(precompile.address),
-          function: systemPrecompileFunction(precompile, messages, { state, block, origin }),
-        })),
-      },
-      hash,
+    const stateManager = new StateManagerAdapter(state, hash);
+    const systemFunctions = precompiles.map((precompile) =>
+      systemPrecompileFunction(precompile, messages, { state, block, origin }),
     );
+    const evm = evmReuse
+      ? spawnEvm(getEvmTemplate(), stateManager, blockchain, systemFunctions)
+      : new XinlianEVM(
+          {
+            // A copy per execution: the EVM subscribes to its Common's events, and executions must not share anything.
+            common: common.copy(),
+            stateManager,
+            blockchain,
+            bn254: BN254,
+            bls: BLS,
+            customPrecompiles: precompiles.map((precompile, i) => ({
+              address: new EthAddress(precompile.address),
+              function: systemFunctions[i] as PrecompileFunc,
+            })),
+          },
+          hash,
+        );
     // The message being executed, for system precompiles (their PrecompileInput does not carry the caller).
     evm.events.on('beforeMessage', (message: Message) => {
       messages.push(message);
