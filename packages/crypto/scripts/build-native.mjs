@@ -43,7 +43,7 @@ function nodeDir() {
 }
 
 if (!process.argv.includes('--force') && upToDate()) {
-  console.log('native addon: xinlian_sm2.node is up to date (skipped rebuild)');
+  console.error('native addon: xinlian_sm2.node is up to date (skipped rebuild)');
   process.exit(0);
 }
 
@@ -76,4 +76,4 @@ if (probe.status !== 0) warn('xinlian_sm2.node was built but does not load', pro
 
 writeFileSync(stampFile, stamp);
 const seconds = ((Date.now() - started) / 1000).toFixed(1);
-console.log(`native addon: built xinlian_sm2.node in ${seconds}s against ${probe.stdout} (node ${process.version})`);
+console.error(`native addon: built xinlian_sm2.node in ${seconds}s against ${probe.stdout} (node ${process.version})`);
