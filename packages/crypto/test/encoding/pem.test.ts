@@ -25,7 +25,7 @@ import {
 import { CryptoError, type CryptoErrorCode, isCryptoError } from '../../src/errors.js';
 import type { SuiteName } from '../../src/suite.js';
 import { getSuite } from '../../src/suites.js';
-import { openssl, opensslSkip, tempDir, textField } from './openssl.js';
+import { openssl, tempDir, textField } from './openssl.js';
 
 function rejects(fn: () => unknown, code: CryptoErrorCode, pattern?: RegExp): void {
   assert.throws(fn, (error: unknown) => {
@@ -178,7 +178,7 @@ describe('malformed PEM', () => {
   });
 });
 
-describe('PEM interop with the openssl CLI', { skip: opensslSkip }, () => {
+describe('PEM interop with the openssl CLI', () => {
   for (const suiteName of SUITES) {
     const suite = getSuite(suiteName);
 

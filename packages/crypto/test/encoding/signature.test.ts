@@ -12,7 +12,7 @@ import {
 } from '../../src/encoding/index.js';
 import { type CryptoErrorCode, isCryptoError } from '../../src/errors.js';
 import { getSuite } from '../../src/suites.js';
-import { asn1parseIntegers, openssl, opensslSkip, opensslSucceeds, tempDir } from './openssl.js';
+import { asn1parseIntegers, openssl, opensslSucceeds, tempDir } from './openssl.js';
 
 function rejects(fn: () => unknown, code: CryptoErrorCode, pattern?: RegExp): void {
   assert.throws(fn, (error: unknown) => {
@@ -71,7 +71,7 @@ describe('signature DER', () => {
   });
 });
 
-describe('signature DER interop with the openssl CLI', { skip: opensslSkip }, () => {
+describe('signature DER interop with the openssl CLI', () => {
   const dir = tempDir();
   after(() => dir.remove());
 

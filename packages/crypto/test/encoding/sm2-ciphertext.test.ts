@@ -13,7 +13,7 @@ import {
 } from '../../src/encoding/index.js';
 import { type CryptoErrorCode, isCryptoError } from '../../src/errors.js';
 import { getSuite } from '../../src/suites.js';
-import { asn1parseIntegers, openssl, opensslSkip, tempDir } from './openssl.js';
+import { asn1parseIntegers, openssl, tempDir } from './openssl.js';
 
 function rejects(fn: () => unknown, code: CryptoErrorCode, pattern?: RegExp): void {
   assert.throws(fn, (error: unknown) => {
@@ -111,7 +111,7 @@ describe('SM2 ciphertext ASN.1', () => {
   });
 });
 
-describe('SM2 ciphertext interop with the openssl CLI', { skip: opensslSkip }, () => {
+describe('SM2 ciphertext interop with the openssl CLI', () => {
   const dir = tempDir();
   after(() => dir.remove());
   const gm = getSuite('gm');
