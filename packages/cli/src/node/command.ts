@@ -227,7 +227,6 @@ export function registerNodeCommands(program: Command): void {
         }
         const { node, rpcUrl, wsUrl } = await startNode(loaded, options.rpcPort);
         const suiteName = loaded.genesis.suite;
-        const suite = getSuite(suiteName);
         printLine(
           `Xinlian dev chain: ${suiteName}, chain id ${loaded.genesis.chainId}, ${resumed ? `resumed at height ${node.chain.head().height}` : 'new'}`,
         );
@@ -241,9 +240,7 @@ export function registerNodeCommands(program: Command): void {
         printLine('WARNING: these private keys are public. Never use them on a real network.');
         printLine();
         for (const account of devAccounts(suiteName)) {
-          const balance =
-            node.chain.stateAt().getAccount(suite.addressFromPublicKey(suite.getPublicKey(account.privateKey)))
-              ?.balance ?? 0n;
+          const balance = node.chain.stateAt().getAccount(account.addressBytes)?.balance ?? 0n;
           printLine(`Account #${account.index}: ${account.address} (${balance / 10n ** 18n} XL)`);
           printLine(`Private Key: ${bytesToHex(account.privateKey, true)}`);
           printLine();

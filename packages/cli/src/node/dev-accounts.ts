@@ -22,8 +22,13 @@ const GM_DOMAIN = new TextEncoder().encode('xinlian/gm-dev-key/v1');
 export interface DevAccount {
   readonly index: number;
   readonly privateKey: Uint8Array;
+  /** Formatted as the suite formats addresses (EIP-55 in intl). */
   readonly address: string;
+  readonly addressBytes: Uint8Array;
 }
+
+/** Derivation costs ~0.7 s (BIP-39 seed, 20 keys): `xinlian dev` needs the accounts twice, so derive them once. */
+const derived = new Map<SuiteName, readonly DevAccount[]>();
 
 function uint32(value: number): Uint8Array {
   return bigIntToBytes(BigInt(value), 4);
@@ -38,14 +43,22 @@ function gmDevKey(seed: Uint8Array, index: number): Uint8Array {
   throw new Error('no valid SM2 key in 1000 attempts');
 }
 
-export function devAccounts(suiteName: SuiteName, count = DEV_ACCOUNT_COUNT): DevAccount[] {
+export function devAccounts(suiteName: SuiteName): readonly DevAccount[] {
+  const cached = derived.get(suiteName);
+  if (cached !== undefined) return cached;
+  const accounts = deriveDevAccounts(suiteName, DEV_ACCOUNT_COUNT);
+  derived.set(suiteName, accounts);
+  return accounts;
+}
+
+function deriveDevAccounts(suiteName: SuiteName, count: number): readonly DevAccount[] {
   const suite = getSuite(suiteName);
   const seed = mnemonicToSeedSync(DEV_MNEMONIC);
   const root = suiteName === 'intl' ? HDKey.fromMasterSeed(seed) : undefined;
   return Array.from({ length: count }, (_, index) => {
     const privateKey =
       root === undefined ? gmDevKey(seed, index) : (root.derive(`m/44'/60'/0'/0/${index}`).privateKey as Uint8Array);
-    const address = suite.formatAddress(suite.addressFromPublicKey(suite.getPublicKey(privateKey)));
-    return { index, privateKey, address };
+    const addressBytes = suite.addressFromPublicKey(suite.getPublicKey(privateKey));
+    return { index, privateKey, address: suite.formatAddress(addressBytes), addressBytes };
   });
 }
