@@ -41,7 +41,7 @@ import type { BlockContext, ExecutableTransaction, ExecutionResult } from '../ex
 import type { AccountProof, StorageProof } from '../state/account.js';
 import { LruCache } from '../state/lru.js';
 import { createStateOverlay, type StateOverlay } from '../state/overlay.js';
-import { AuthenticatedState, type StateView } from '../state/world.js';
+import { AuthenticatedState, type StateApplyResult, type StateView } from '../state/world.js';
 import { WriteBatch } from '../storage/batch.js';
 import type { KeyValueStore } from '../storage/interface.js';
 import { bytesEqual, concatKey, decodeHeightKey, heightKey } from '../storage/keys.js';
@@ -143,6 +143,8 @@ export interface PreparedBlock {
   readonly stateNodes: ReadonlyMap<string, Uint8Array>;
   /** New code by lowercase hex of its hash. */
   readonly code: ReadonlyMap<string, Uint8Array>;
+  /** The state transition, which moves the state's head snapshot forward once the block is committed. */
+  readonly stateTransition: StateApplyResult;
 }
 
 /** A transaction left out of a built block for good: it cannot execute on the state it met (drop it from the pool). */
@@ -338,6 +340,7 @@ export async function createChain(options: ChainOptions): Promise<Chain> {
     }
     head = { height, hash: entry.hash, header: entry.header };
   }
+  state.resetSnapshot(head.header.stateRoot);
 
   async function initialise(): Promise<ChainHead> {
     const overlay = createStateOverlay(state.at(state.emptyRoot));
@@ -627,11 +630,7 @@ export async function createChain(options: ChainOptions): Promise<Chain> {
     return { header, applied, receipts };
   }
 
-  function finish(
-    header: BlockHeader,
-    executed: readonly Executed[],
-    applied: { nodes: Map<string, Uint8Array>; code: Map<string, Uint8Array> },
-  ): PreparedBlock {
+  function finish(header: BlockHeader, executed: readonly Executed[], applied: StateApplyResult): PreparedBlock {
     const block: Block = { header, transactions: executed.map((entry) => entry.prepared.raw), evidence: [] };
     const encoded = encodeBlock(block, limits);
     const hash = headerHash(header, suite);
@@ -660,6 +659,7 @@ export async function createChain(options: ChainOptions): Promise<Chain> {
       logs,
       stateNodes: applied.nodes,
       code: applied.code,
+      stateTransition: applied,
     });
     prepared.add(result);
     return result;
@@ -943,6 +943,7 @@ export async function createChain(options: ChainOptions): Promise<Chain> {
     await store.write(batch);
 
     head = { height: header.height, hash, header };
+    state.advanceSnapshot(block.stateTransition);
     headers.set(header.height, { hash, header });
     const event: BlockCommittedEvent = {
       height: header.height,

@@ -259,7 +259,10 @@ export class MerkleTree {
       if (entry.hash !== undefined) return { hash: entry.hash, isLeaf: true };
       const encoding = encodeLeaf(entry.key, entry.value);
       const leafHash = this.hasher.hash(encoding);
-      out.set(bytesToHex(leafHash), encoding);
+      const hex = bytesToHex(leafHash);
+      out.set(hex, encoding);
+      // The next block reads the paths this one wrote: keep the new nodes decoded rather than reload them from disk.
+      this.#cache.set(hex, decodeNode(encoding) as TreeNode);
       return { hash: leafHash, isLeaf: true };
     }
     if (depth >= MAX_TREE_DEPTH) throw new StateError('INVALID_CHANGES', 'duplicate keys');
@@ -278,7 +281,9 @@ export class MerkleTree {
     if (rightEmpty && this.#isLeaf(left)) return { hash: left.hash, isLeaf: true };
     const encoding = encodeInternal(left.hash, right.hash);
     const hash = this.hasher.hash(encoding);
-    out.set(bytesToHex(hash), encoding);
+    const hex = bytesToHex(hash);
+    out.set(hex, encoding);
+    this.#cache.set(hex, { kind: 'internal', left: left.hash, right: right.hash });
     return { hash, isLeaf: false };
   }
 }

@@ -31,15 +31,35 @@ export interface CodeStore {
 }
 
 export interface StateApplyResult {
+  /** The state root the changes were applied to. */
+  readonly parentRoot: Hash;
   /** The new state root. */
   readonly root: Hash;
   /** New tree nodes (state and storage trees share one table), by lowercase hex of the node hash. */
   readonly nodes: Map<string, Uint8Array>;
   /** New code, by lowercase hex of its code hash. */
   readonly code: Map<string, Uint8Array>;
+  /** The final account and slot values of every touched address: what `advanceSnapshot` needs after a commit. */
+  readonly touched: ReadonlyMap<string, TouchedResult>;
 }
 
-export interface AuthenticatedStateOptions extends MerkleTreeOptions {}
+/** One address after a change set: its final account (undefined when it does not exist) and the slots written. */
+export interface TouchedResult {
+  readonly account: StateAccount | undefined;
+  /** Whether every earlier slot of the address is gone (cleared, deleted, or newly created). */
+  readonly storageReset: boolean;
+  /** Written slots by lowercase hex: the new 32-byte value, or undefined for zero (deleted). */
+  readonly slots: ReadonlyMap<string, Uint8Array | undefined>;
+}
+
+export interface AuthenticatedStateOptions extends MerkleTreeOptions {
+  /** Accounts, and separately storage slots, kept in the flat cache of the snapshot root. Default 262,144 each. */
+  readonly snapshotCacheSize?: number;
+}
+
+const DEFAULT_SNAPSHOT_CACHE_SIZE = 262_144;
+/** Addresses whose storage was reset since the slot cache was last cleared; past this the slot cache starts over. */
+const MAX_STORAGE_GENERATIONS = 65_536;
 
 /** An in-memory code store for tests and the simulator. */
 export class MemoryCodeStore implements CodeStore {
@@ -63,12 +83,69 @@ export class AuthenticatedState {
   /** H(empty bytes) under this suite. */
   readonly emptyCodeHash: Hash;
 
+  /**
+   * The snapshot: a flat cache of accounts and slots as they are at one state root (the chain head), so that reads at
+   * the head — admission, block building, RPC — cost a map lookup instead of a walk down the tree. It is only ever
+   * filled with values read from the tree at that root or written by the committed change set that produced it, and it
+   * is emptied whenever the root it describes is not the parent of the next committed one.
+   */
+  #snapshotRoot: Hash | undefined;
+  readonly #snapshotAccounts: LruCache<string, StateAccount | null>;
+  /** Keyed by address hex, the address's storage generation, and slot hex; null caches a zero (absent) slot. */
+  readonly #snapshotSlots: LruCache<string, Uint8Array | null>;
+  /** Bumped when an address's storage is reset, so its older cached slots can no longer be found. */
+  readonly #storageGenerations = new Map<string, number>();
+
   constructor(hasher: TreeHasher, nodes: TreeNodeStore, code: CodeStore, options: AuthenticatedStateOptions = {}) {
     this.hasher = hasher;
     this.tree = new MerkleTree(hasher, nodes, options);
     this.codeStore = code;
     this.emptyRoot = this.tree.emptyRoot;
     this.emptyCodeHash = emptyCodeHash(hasher);
+    const cacheSize = options.snapshotCacheSize ?? DEFAULT_SNAPSHOT_CACHE_SIZE;
+    this.#snapshotAccounts = new LruCache(cacheSize);
+    this.#snapshotSlots = new LruCache(cacheSize);
+  }
+
+  /** Makes `root` the snapshot root with an empty cache (at start-up, or after a root the snapshot cannot follow). */
+  resetSnapshot(root: Hash): void {
+    this.#snapshotRoot = root.slice();
+    this.#snapshotAccounts.clear();
+    this.#snapshotSlots.clear();
+    this.#storageGenerations.clear();
+  }
+
+  /**
+   * Moves the snapshot to the result of a committed change set. When the snapshot is at the change set's parent root
+   * the touched accounts and slots are updated in place; otherwise the snapshot starts over at the new root.
+   */
+  advanceSnapshot(result: StateApplyResult): void {
+    if (this.#snapshotRoot === undefined || !bytesEqual(this.#snapshotRoot, result.parentRoot)) {
+      this.resetSnapshot(result.root);
+      return;
+    }
+    if (this.#storageGenerations.size > MAX_STORAGE_GENERATIONS) {
+      this.#snapshotSlots.clear();
+      this.#storageGenerations.clear();
+    }
+    for (const [addressHex, item] of result.touched) {
+      this.#snapshotAccounts.set(addressHex, item.account ?? null);
+      if (item.storageReset) {
+        this.#storageGenerations.set(addressHex, (this.#storageGenerations.get(addressHex) ?? 0) + 1);
+      }
+      if (item.account === undefined) continue;
+      const prefix = this.#slotPrefix(addressHex);
+      for (const [slotHex, value] of item.slots) this.#snapshotSlots.set(prefix + slotHex, value ?? null);
+    }
+    this.#snapshotRoot = result.root.slice();
+  }
+
+  #slotPrefix(addressHex: string): string {
+    return `${addressHex}:${this.#storageGenerations.get(addressHex) ?? 0}:`;
+  }
+
+  #atSnapshot(root: Hash): boolean {
+    return this.#snapshotRoot !== undefined && bytesEqual(this.#snapshotRoot, root);
   }
 
   /** A `StateReader` over the state with root `root`. */
@@ -78,6 +155,16 @@ export class AuthenticatedState {
 
   getStateAccount(root: Hash, address: Address): StateAccount | undefined {
     checkAddress(address);
+    if (!this.#atSnapshot(root)) return this.#readAccount(root, address);
+    const hex = bytesToHex(address);
+    const cached = this.#snapshotAccounts.get(hex);
+    if (cached !== undefined) return cached ?? undefined;
+    const account = this.#readAccount(root, address);
+    this.#snapshotAccounts.set(hex, account ?? null);
+    return account;
+  }
+
+  #readAccount(root: Hash, address: Address): StateAccount | undefined {
     const leaf = this.tree.get(root, accountKey(this.hasher, address));
     if (leaf === undefined) return undefined;
     const account = decodeAccount(leaf);
@@ -92,7 +179,23 @@ export class AuthenticatedState {
 
   getStorage(root: Hash, address: Address, slot: Hash): Uint8Array {
     const account = this.getStateAccount(root, address);
-    return account === undefined ? new Uint8Array(SLOT_BYTES) : this.storageAt(account.storageRoot, address, slot);
+    if (account === undefined) {
+      checkSlot(slot);
+      return new Uint8Array(SLOT_BYTES);
+    }
+    return this.accountStorage(root, address, account, slot);
+  }
+
+  /** A slot of `account` (the account of `address` in the state with root `root`), through the snapshot if at it. */
+  accountStorage(root: Hash, address: Address, account: StateAccount, slot: Hash): Uint8Array {
+    if (!this.#atSnapshot(root)) return this.storageAt(account.storageRoot, address, slot);
+    checkSlot(slot);
+    const key = this.#slotPrefix(bytesToHex(address)) + bytesToHex(slot);
+    const cached = this.#snapshotSlots.get(key);
+    if (cached !== undefined) return cached === null ? new Uint8Array(SLOT_BYTES) : cached.slice();
+    const value = this.storageAt(account.storageRoot, address, slot);
+    this.#snapshotSlots.set(key, isZeroValue(value) ? null : value.slice());
+    return value;
   }
 
   /** A slot's value in the storage tree with root `storageRoot` of `address`. */
@@ -185,25 +288,28 @@ export class AuthenticatedState {
     }
 
     const accountChanges: TreeChange[] = [];
-    for (const item of touched.values()) {
+    const results = new Map<string, TouchedResult>();
+    for (const [addressHex, item] of touched) {
       const key = accountKey(this.hasher, item.address);
-      const oldLeaf = this.tree.get(root, key);
-      const old = oldLeaf === undefined ? undefined : decodeAccount(oldLeaf);
-      if (oldLeaf !== undefined && old === undefined) {
-        throw new StateError('INVALID_ENCODING', 'an account leaf is not 104 bytes');
-      }
+      const old = this.getStateAccount(root, item.address);
+      const oldLeaf = old === undefined ? undefined : encodeAccount(old);
       const final: Account | undefined = item.listed ? item.account : old;
       if (final === undefined) {
         if (oldLeaf !== undefined) accountChanges.push({ key, value: undefined });
+        results.set(addressHex, { account: undefined, storageReset: true, slots: new Map() });
         continue;
       }
-      let storageRoot = old === undefined || item.cleared ? this.emptyRoot : old.storageRoot;
+      const storageReset = old === undefined || item.cleared;
+      let storageRoot = storageReset ? this.emptyRoot : (old as StateAccount).storageRoot;
+      const slots = new Map<string, Uint8Array | undefined>();
       if (item.storage.size > 0) {
         const changes: TreeChange[] = [];
-        for (const { slot, value } of item.storage.values()) {
+        for (const [slotHex, { slot, value }] of item.storage) {
+          const zero = isZeroValue(value);
+          slots.set(slotHex, zero ? undefined : value.slice());
           changes.push({
             key: storageKey(this.hasher, item.address, slot),
-            value: isZeroValue(value) ? undefined : value,
+            value: zero ? undefined : value,
           });
         }
         changes.sort((a, b) => compareBytes(a.key, b.key));
@@ -211,15 +317,22 @@ export class AuthenticatedState {
         storageRoot = result.root;
         for (const [hash, encoding] of result.newNodes) nodes.set(hash, encoding);
       }
+      const finalAccount: StateAccount = {
+        nonce: final.nonce,
+        balance: final.balance,
+        codeHash: final.codeHash,
+        storageRoot,
+      };
       let value: Uint8Array;
       try {
-        value = encodeAccount({ nonce: final.nonce, balance: final.balance, codeHash: final.codeHash, storageRoot });
+        value = encodeAccount(finalAccount);
       } catch (error) {
         throw new StateError('INVALID_CHANGES', `account ${bytesToHex(item.address)}: ${(error as Error).message}`, {
           cause: error,
         });
       }
       if (oldLeaf === undefined || !bytesEqual(oldLeaf, value)) accountChanges.push({ key, value });
+      results.set(addressHex, { account: decodeAccount(value) as StateAccount, storageReset, slots });
     }
     accountChanges.sort((a, b) => compareBytes(a.key, b.key));
     const result = this.tree.apply(root, accountChanges);
@@ -232,7 +345,7 @@ export class AuthenticatedState {
       }
       if (!bytesEqual(codeHash, this.emptyCodeHash)) code.set(bytesToHex(codeHash), bytes);
     }
-    return { root: result.root, nodes, code };
+    return { parentRoot: root.slice(), root: result.root, nodes, code, touched: results };
   }
 }
 
@@ -281,7 +394,7 @@ export class StateView implements StateReader {
       checkSlot(slot);
       return new Uint8Array(SLOT_BYTES);
     }
-    return this.state.storageAt(account.storageRoot, address, slot);
+    return this.state.accountStorage(this.root, address, account, slot);
   }
 }
 
