@@ -67,9 +67,10 @@ async function benchTarget(
 ): Promise<TargetResult> {
   let target: RunningTarget | undefined;
   let watcher: HeadWatcher | undefined;
+  let rpc: HttpRpc | undefined;
   try {
     target = await startTarget(spec, progress);
-    const rpc = new HttpRpc(target.httpUrl);
+    rpc = new HttpRpc(target.httpUrl);
     const head = Number(await rpc.call<string>('eth_blockNumber'));
     watcher = await HeadWatcher.open(target.wsUrl, head);
     const signer = await makeSigner(rpc, spec.suite);
@@ -106,6 +107,7 @@ async function benchTarget(
     };
   } finally {
     await watcher?.close().catch(() => {});
+    rpc?.close();
     await target?.stop();
   }
 }
