@@ -1,4 +1,5 @@
 export * from './block/index.js';
+export * from './consensus/index.js';
 export * from './errors.js';
 export * from './genesis/index.js';
 export * from './merkle/index.js';

@@ -1,0 +1,48 @@
+export {
+  type ConsensusMessage,
+  createDuplicateVoteEvidence,
+  type DuplicateVoteEvidence,
+  decodeConsensusMessage,
+  decodeDuplicateVoteEvidence,
+  decodeProposal,
+  decodeVote,
+  encodeConsensusMessage,
+  encodeDuplicateVoteEvidence,
+  encodeProposal,
+  encodeVote,
+  MAX_CONSENSUS_MESSAGE_BYTES,
+  MAX_EVIDENCE_BYTES,
+  MAX_PROPOSAL_BYTES,
+  MAX_VOTE_BYTES,
+  sameVoteValue,
+} from './codec.js';
+export {
+  checkUnsignedProposal,
+  checkUnsignedVote,
+  PRECOMMIT_NIL_DOMAIN,
+  PREVOTE_DOMAIN,
+  PREVOTE_NIL_DOMAIN,
+  PROPOSAL_DOMAIN,
+  type Proposal,
+  proposalSignBytes,
+  type UnsignedProposal,
+  type UnsignedVote,
+  type Vote,
+  type VoteType,
+  voteSignBytes,
+} from './messages.js';
+export {
+  advanceProposerPriorities,
+  carryProposerPriorities,
+  initialProposerPriorities,
+  nextHeightProposerPriorities,
+  type ProposerStep,
+  proposerForRound,
+  proposerPrioritiesAtHeight,
+} from './proposer.js';
+export {
+  type EvidenceVerification,
+  verifyDuplicateVoteEvidence,
+  verifyProposalSignature,
+  verifyVoteSignature,
+} from './verify.js';
