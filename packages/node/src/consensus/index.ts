@@ -1,2 +1,3 @@
 export * from './interface.js';
 export * from './single-validator.js';
+export * from './tendermint/index.js';
