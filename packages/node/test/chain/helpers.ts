@@ -63,6 +63,7 @@ export function makeSetup(suiteName: SuiteName, overrides: Partial<Genesis> = {}
     name: 'chain-test',
     timestamp: GENESIS_TIME,
     validators: validators.map((v, i) => ({ name: `v${i}`, publicKey: v.publicKey, address: v.address, power: 10n })),
+    observers: [],
     alloc: [
       ...users.map((u) => ({
         address: u.address,

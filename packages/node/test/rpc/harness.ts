@@ -91,6 +91,7 @@ export async function startNode(
     name: 'rpc-test',
     timestamp: GENESIS_TIME,
     validators: validators.map((v, i) => ({ name: `v${i}`, publicKey: v.publicKey, address: v.address, power: 10n })),
+    observers: [],
     alloc: users.map((u) => ({
       address: u.address,
       balance: 1000n * ETHER,

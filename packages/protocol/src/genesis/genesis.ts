@@ -17,6 +17,13 @@ export interface GenesisValidator extends Validator {
   readonly name: string;
 }
 
+/** A member node that follows the chain and serves RPC but does not vote; its key is admitted to the P2P network. */
+export interface GenesisObserver {
+  readonly name: string;
+  /** The node's P2P key (uncompressed SEC1, as validators' keys). */
+  readonly publicKey: Uint8Array;
+}
+
 export interface GenesisStorageEntry {
   readonly slot: bigint;
   readonly value: bigint;
@@ -41,6 +48,8 @@ export interface Genesis {
   readonly timestamp: bigint;
   /** In file order, which is the validator-index order commit certificates use. */
   readonly validators: readonly GenesisValidator[];
+  /** Member nodes that do not vote (possibly none). */
+  readonly observers: readonly GenesisObserver[];
   /** In file order; addresses are distinct. */
   readonly alloc: readonly GenesisAccount[];
   /** Block gas limit. */
@@ -59,6 +68,7 @@ export interface GenesisJson {
   name: string;
   timestamp: number | string;
   validators: { name: string; publicKey: string; power: number | string }[];
+  observers?: { name: string; publicKey: string }[];
   alloc: Record<string, { balance: string; nonce?: number | string; code?: string; storage?: Record<string, string> }>;
   gasLimit: number | string;
   maxBlockBytes: number;
@@ -203,6 +213,15 @@ function genesisSchema(suite: Suite | undefined) {
         { error: 'expected an array of validators' },
       )
       .min(1, 'at least one validator is required'),
+    observers: z
+      .array(
+        z.strictObject({
+          name: z.string({ error: 'expected a string' }).min(1, 'must not be empty'),
+          publicKey: field((v) => parsePublicKey(v, suite)),
+        }),
+        { error: 'expected an array of observers' },
+      )
+      .optional(),
     alloc: z.record(
       keyCheck((key) => parseAddressKey(key, suite)),
       account,
@@ -272,6 +291,15 @@ function crossFieldIssues(genesis: Genesis, raw: Record<string, unknown>): Genes
       issues.push({ path: `validators[${i}].name`, message: `same name as validators[${previousName}]` });
     } else names.set(validator.name, i);
   });
+  genesis.observers.forEach((observer, i) => {
+    const key = observer.publicKey.join(',');
+    if (keys.has(key)) issues.push({ path: `observers[${i}].publicKey`, message: 'the key of another member node' });
+    keys.set(key, -1);
+    if (names.has(observer.name)) {
+      issues.push({ path: `observers[${i}].name`, message: 'the name of another member node' });
+    }
+    names.set(observer.name, -1);
+  });
   const rawKeys = Object.keys(raw.alloc as object);
   const seen = new Map<string, string>();
   genesis.alloc.forEach((account, i) => {
@@ -323,6 +351,7 @@ export function validateGenesis(json: unknown): GenesisValidation {
       address: chainSuite.addressFromPublicKey(v.publicKey),
       power: v.power,
     })),
+    observers: (data.observers ?? []).map((o) => ({ name: o.name, publicKey: o.publicKey })),
     alloc: Object.entries(data.alloc).map(([key, account]) => ({
       address: hexToBytes(key),
       balance: account.balance,
@@ -394,6 +423,9 @@ export function genesisToJson(genesis: Genesis): GenesisJson {
       publicKey: toHex(v.publicKey),
       power: quantityJson(v.power),
     })),
+    ...(genesis.observers.length === 0
+      ? {}
+      : { observers: genesis.observers.map((o) => ({ name: o.name, publicKey: toHex(o.publicKey) })) }),
     alloc,
     gasLimit: quantityJson(genesis.gasLimit),
     maxBlockBytes: genesis.maxBlockBytes,
@@ -415,7 +447,8 @@ function compareBytes(a: Uint8Array, b: Uint8Array): number {
 /**
  * Canonical encoding hashed by {@link genesisHash}: RLP([domain, chainId, suite, name, timestamp,
  * [[publicKey, power, name], …] (file order), [[address, balance, nonce, code, [[slot, value], …] sorted by slot], …]
- * sorted by address, gasLimit, maxBlockBytes, maxTransactionBytes, blockIntervalMs, minGasPrice, baseFeePerGas]), with
+ * sorted by address, gasLimit, maxBlockBytes, maxTransactionBytes, blockIntervalMs, minGasPrice, baseFeePerGas
+ * (, [[publicKey, name], …] of the observers in file order, only when there are any)]), with
  * integers minimal big-endian and strings UTF-8. Two files that parse to the same configuration hash the same.
  */
 export function encodeGenesis(genesis: Genesis): Uint8Array {
@@ -445,6 +478,8 @@ export function encodeGenesis(genesis: Genesis): Uint8Array {
     uint(genesis.minGasPrice, 'minGasPrice'),
     uint(genesis.baseFeePerGas, 'baseFeePerGas'),
   ];
+  // Appended only when present, so chains without observers keep the genesis hash they had before the field existed.
+  if (genesis.observers.length > 0) items.push(genesis.observers.map((o) => [o.publicKey, utf8(o.name)]));
   return rlpEncode(items);
 }
 

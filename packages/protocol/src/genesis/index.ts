@@ -6,6 +6,7 @@ export {
   type GenesisAccount,
   type GenesisIssue,
   type GenesisJson,
+  type GenesisObserver,
   type GenesisStorageEntry,
   type GenesisValidation,
   type GenesisValidator,

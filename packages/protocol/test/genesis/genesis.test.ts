@@ -172,3 +172,37 @@ describe('genesis addresses', () => {
     assert.ok(validateGenesis({ ...gm, alloc: { [wrong]: { balance: '1' } } }).ok);
   });
 });
+
+describe('genesis observers', () => {
+  const suite = getSuite('intl');
+  const observerKey = () => `0x${bytesToHex(suite.getPublicKey(suite.generatePrivateKey()))}`;
+
+  it('are optional, round-trip, and change the genesis hash only when present', () => {
+    const json = sampleJson('intl');
+    const without = parseGenesis(json);
+    assert.deepEqual(without.observers, []);
+    assert.equal('observers' in genesisToJson(without), false, 'an empty list is not written');
+    const withObservers = parseGenesis({ ...json, observers: [{ name: 'audit', publicKey: observerKey() }] });
+    assert.equal(withObservers.observers.length, 1);
+    assert.equal(withObservers.observers[0]?.name, 'audit');
+    const again = parseGenesis(JSON.parse(JSON.stringify(genesisToJson(withObservers))));
+    assert.equal(bytesToHex(genesisHash(again, suite)), bytesToHex(genesisHash(withObservers, suite)));
+    assert.notEqual(bytesToHex(genesisHash(withObservers, suite)), bytesToHex(genesisHash(without, suite)));
+  });
+
+  it('rejects an observer that reuses a member key or name, and malformed entries', () => {
+    const json = sampleJson('intl');
+    const issues = issuesOf({
+      ...json,
+      observers: [
+        { name: 'o1', publicKey: json.validators[0]?.publicKey },
+        { name: 'v1', publicKey: observerKey() },
+      ],
+    });
+    assert.match(issues.get('observers[0].publicKey') ?? '', /another member/);
+    assert.match(issues.get('observers[1].name') ?? '', /another member/);
+    const malformed = issuesOf({ ...json, observers: [{ name: 'o3', publicKey: '0x1234' }, { name: '' }] });
+    assert.ok(malformed.has('observers[0].publicKey'));
+    assert.ok(malformed.has('observers[1].name'));
+  });
+});
