@@ -5,6 +5,7 @@ import { type Chain, createChain } from './chain/index.js';
 import { type Clock, type ConsensusEngine, createSingleValidatorEngine, systemClock } from './consensus/index.js';
 import { createExecutionEngine } from './execution/index.js';
 import { createMempool, type XinlianMempool } from './mempool/index.js';
+import { createNodeNetwork, type NodeNetwork } from './node-network.js';
 import { createRpcServer, type RpcServer } from './rpc/index.js';
 import { createLmdbStore, type KeyValueStore } from './storage/index.js';
 
@@ -19,6 +20,12 @@ export interface NodeOptions {
   /** The validator key; without one the node follows the chain and serves RPC (an observer). */
   readonly validatorPrivateKey?: Uint8Array;
   readonly rpc: { readonly host: string; readonly port: number };
+  /**
+   * The P2P network and BFT consensus. Without it the node is a single validator with no peers (\`xinlian dev\`).
+   * With it, the Tendermint engine decides blocks with the genesis validators, peers sync blocks and gossip
+   * transactions, and only genesis members (validators and observers) are admitted.
+   */
+  readonly network?: NetworkOptions;
   /** Default: the genesis block interval. */
   readonly blockIntervalMs?: number;
   /** An empty block this often when idle so time moves; 0 disables. Default 10 s. */
@@ -26,6 +33,16 @@ export interface NodeOptions {
   readonly maxTransactionsPerBlock?: number;
   readonly clock?: Clock;
   readonly log?: (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void;
+}
+
+export interface NetworkOptions {
+  readonly listen: { readonly host: string; readonly port: number };
+  /** Peers to dial (others may dial in); the public key is checked in the handshake. */
+  readonly peers: readonly { readonly host: string; readonly port: number; readonly publicKey: Uint8Array }[];
+  /** The node key (P2P identity). Default: the validator key; an observer must give one that genesis lists. */
+  readonly nodePrivateKey?: Uint8Array;
+  /** Consensus timeouts base (ms) for propose; prevote and precommit use a third of it. Default 3000. */
+  readonly timeoutProposeMs?: number;
 }
 
 export interface XinlianNode {
@@ -62,30 +79,55 @@ export async function createNode(options: NodeOptions): Promise<XinlianNode> {
       },
       { headState: () => chain.stateAt() },
     );
-    const consensus =
-      options.validatorPrivateKey === undefined
-        ? undefined
-        : createSingleValidatorEngine(
-            {
-              blockIntervalMs: options.blockIntervalMs ?? options.genesis.blockIntervalMs,
-              emptyBlockIntervalMs: options.emptyBlockIntervalMs ?? 10_000,
-              maxTransactionsPerBlock: options.maxTransactionsPerBlock ?? 10_000,
-            },
-            {
-              chain,
-              mempool,
-              suite,
-              validatorPrivateKey: options.validatorPrivateKey,
-              clock: options.clock ?? systemClock,
-              onError: (error) => log('error', 'block production failed', { error: String(error) }),
-            },
-          );
+    const clock = options.clock ?? systemClock;
+    const blockIntervalMs = options.blockIntervalMs ?? options.genesis.blockIntervalMs;
+    const emptyBlockIntervalMs = options.emptyBlockIntervalMs ?? 10_000;
+    const maxTransactionsPerBlock = options.maxTransactionsPerBlock ?? 10_000;
+    let network: NodeNetwork | undefined;
+    if (options.network !== undefined) {
+      const nodePrivateKey = options.network.nodePrivateKey ?? options.validatorPrivateKey;
+      if (nodePrivateKey === undefined) throw new Error('a networked node needs a node key (or a validator key)');
+      network = createNodeNetwork(
+        {
+          dataDirectory: options.dataDirectory,
+          genesis: options.genesis,
+          listen: options.network.listen,
+          peers: options.network.peers,
+          nodePrivateKey,
+          ...(options.validatorPrivateKey === undefined ? {} : { validatorPrivateKey: options.validatorPrivateKey }),
+          blockIntervalMs,
+          emptyBlockIntervalMs,
+          maxTransactionsPerBlock,
+          ...(options.network.timeoutProposeMs === undefined
+            ? {}
+            : { timeoutProposeMs: options.network.timeoutProposeMs }),
+        },
+        { chain, mempool, suite, clock, log },
+      );
+    }
+    const consensus: ConsensusEngine | undefined =
+      network !== undefined
+        ? network.consensus
+        : options.validatorPrivateKey === undefined
+          ? undefined
+          : createSingleValidatorEngine(
+              { blockIntervalMs, emptyBlockIntervalMs, maxTransactionsPerBlock },
+              {
+                chain,
+                mempool,
+                suite,
+                validatorPrivateKey: options.validatorPrivateKey,
+                clock,
+                onError: (error) => log('error', 'block production failed', { error: String(error) }),
+              },
+            );
     // Admission wakes the proposer, so a transaction waits at most one block interval.
     const admittingMempool: XinlianMempool = {
       ...mempool,
       add(raw) {
         const result = mempool.add(raw);
         consensus?.notifyTransaction();
+        network?.gossipTransaction(raw);
         return result;
       },
     };
@@ -103,7 +145,19 @@ export async function createNode(options: NodeOptions): Promise<XinlianNode> {
         chain,
         mempool: admittingMempool,
         execution: engine,
-        status: () => ({ consensus: consensusStatusJson(consensus) }),
+        status: () => ({
+          consensus: consensusStatusJson(consensus),
+          ...(network === undefined
+            ? {}
+            : {
+                peers: network.peers().map((peer) => ({
+                  id: peer.id,
+                  address: peer.address,
+                  direction: peer.direction,
+                })),
+              }),
+        }),
+        ...(network === undefined ? {} : { peerCount: () => network?.peers().length ?? 0 }),
       },
     );
     let stopped = false;
@@ -113,7 +167,8 @@ export async function createNode(options: NodeOptions): Promise<XinlianNode> {
       consensus,
       async start() {
         const urls = await rpc.start();
-        consensus?.start();
+        if (network !== undefined) await network.start();
+        else consensus?.start();
         log('info', 'node started', { height: chain.head().height.toString(), rpc: urls.url });
         return { rpcUrl: urls.url, wsUrl: urls.wsUrl };
       },
@@ -121,7 +176,8 @@ export async function createNode(options: NodeOptions): Promise<XinlianNode> {
         if (stopped) return;
         stopped = true;
         await rpc.close();
-        await consensus?.stop();
+        if (network !== undefined) await network.stop();
+        else await consensus?.stop();
         await store.close();
         log('info', 'node stopped', { height: chain.head().height.toString() });
       },

@@ -1,3 +1,5 @@
+export * from './bft-engine.js';
+export * from './bft-messages.js';
 export * from './interface.js';
 export * from './single-validator.js';
 export * from './tendermint/index.js';

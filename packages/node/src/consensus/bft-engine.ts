@@ -1,0 +1,487 @@
+import { bytesToHex, compareBytes, type Suite } from '@xinlian/crypto';
+import {
+  type Address,
+  type CommitCertificate,
+  decodeBlock,
+  type Hash,
+  headerHash,
+  nextHeightProposerPriorities,
+  proposerPrioritiesAtHeight,
+} from '@xinlian/protocol';
+import type { Chain, PreparedBlock } from '../chain/index.js';
+import type { Mempool } from '../mempool/interface.js';
+import { type BftMessage, BftMessageError, decodeBftMessage, encodeBftMessage } from './bft-messages.js';
+import type { Clock, ConsensusEngine, ConsensusStatus } from './interface.js';
+import { createTendermintCore, type TendermintCore } from './tendermint/core.js';
+import { createTendermintOptions, type TimeoutOptions } from './tendermint/options.js';
+import { createGuardedSigner } from './tendermint/signer.js';
+import type { ConsensusAction, ConsensusEvent, HandleResult } from './tendermint/types.js';
+import { openWal, type Wal } from './tendermint/wal.js';
+import type { ConsensusStorage } from './tendermint/wal-storage.js';
+
+/**
+ * The shell around the Tendermint core (docs/consensus.md): it turns P2P messages, timers and the chain's answers
+ * into core events, one at a time, and carries out the core's actions in order — WAL first, then the network, the
+ * chain and the timers. All I/O of consensus lives here; the core stays pure.
+ */
+export interface BftEngineOptions {
+  /** After a commit, how long before the next height starts (Tendermint's timeout_commit). */
+  readonly blockIntervalMs: number;
+  /** With an empty mempool, a height starts only after this long since the last commit (0: never wait). */
+  readonly emptyBlockIntervalMs: number;
+  readonly maxTransactionsPerBlock: number;
+  readonly timeouts?: TimeoutOptions;
+  /** How often to re-send the current height's messages, for peers that lost some. Default 1000 ms. */
+  readonly gossipIntervalMs?: number;
+}
+
+/** What the engine needs from the P2P layer: a broadcast on its channel and delivery of what peers send on it. */
+export interface ConsensusTransport {
+  broadcast(payload: Uint8Array): void;
+  send(peerId: string, payload: Uint8Array): void;
+  penalise(peerId: string, reason: string): void;
+}
+
+export interface BftEngineDependencies {
+  readonly chain: Chain;
+  readonly mempool: Mempool;
+  readonly suite: Suite;
+  /** Absent for an observer: it follows consensus and commits decided blocks, never signs. */
+  readonly validatorPrivateKey?: Uint8Array;
+  readonly storage: ConsensusStorage;
+  readonly transport: ConsensusTransport;
+  readonly clock: Clock;
+  readonly log: (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void;
+  /** Asked when peers are at a later height than we can reach by consensus (block sync takes over). */
+  readonly onBehind?: (height: bigint) => void;
+}
+
+export interface BftEngine extends ConsensusEngine {
+  /** A consensus-channel message from a peer. */
+  handleMessage(peerId: string, payload: Uint8Array): void;
+  /** A peer connected: send it what it needs to join the current height. */
+  onPeerConnected(peerId: string): void;
+  /** Block sync committed blocks: move consensus to the new head. */
+  onChainAdvanced(): void;
+}
+
+/** Next-height messages kept until we get there (peers a little ahead); bounded. */
+const MAX_BUFFERED_MESSAGES = 2048;
+/** Blocks received for the current height (proposals of several rounds); bounded. */
+const MAX_BLOCKS_PER_HEIGHT = 16;
+
+type Block = ReturnType<typeof decodeBlock>;
+
+export function createBftEngine(options: BftEngineOptions, dependencies: BftEngineDependencies): BftEngine {
+  const { chain, mempool, suite, clock, transport, log } = dependencies;
+  const validators = chain.validators;
+  const signer =
+    dependencies.validatorPrivateKey === undefined
+      ? undefined
+      : createGuardedSigner({
+          suite,
+          privateKey: dependencies.validatorPrivateKey,
+          store: dependencies.storage.signerState,
+        });
+  const ownAddress: Address | undefined =
+    dependencies.validatorPrivateKey === undefined
+      ? undefined
+      : suite.addressFromPublicKey(suite.getPublicKey(dependencies.validatorPrivateKey));
+  const isValidator =
+    ownAddress !== undefined && validators.some((validator) => compareBytes(validator.address, ownAddress) === 0);
+  const core: TendermintCore = createTendermintCore(
+    createTendermintOptions({
+      chainId: chain.chainId,
+      ...(options.timeouts === undefined ? {} : { timeouts: options.timeouts }),
+    }),
+    { suite, ...(signer === undefined || !isValidator ? {} : { signer }) },
+  );
+  const wal: Wal = openWal(dependencies.storage.wal);
+  const gossipIntervalMs = options.gossipIntervalMs ?? 1000;
+
+  let running = false;
+  let height = 0n;
+  let priorities: bigint[] = [];
+  let started = false;
+  let lastCommitAtMs = 0n;
+  /** Blocks of the current height by hash hex: raw, decoded, and once executed the prepared block. */
+  let blocks = new Map<string, { block: Block; prepared?: PreparedBlock; validating?: boolean }>();
+  let buffered: { peerId: string; message: BftMessage }[] = [];
+  const timers = new Set<unknown>();
+  /** One writer: events are handled strictly one after another, with their actions. */
+  let queue: Promise<void> = Promise.resolve();
+  let startTimer: unknown;
+  let gossipTimer: unknown;
+
+  const hex = (hash: Hash) => bytesToHex(hash);
+
+  function schedule(delayMs: number, callback: () => void): unknown {
+    const handle = clock.setTimeout(() => {
+      timers.delete(handle);
+      if (running) callback();
+    }, delayMs);
+    timers.add(handle);
+    return handle;
+  }
+
+  function enqueue(work: () => Promise<void> | void): Promise<void> {
+    const next = queue.then(async () => {
+      if (!running) return;
+      try {
+        await work();
+      } catch (error) {
+        log('error', 'consensus step failed', { error: String(error), stack: (error as Error).stack });
+      }
+    });
+    queue = next;
+    return next;
+  }
+
+  /** Feeds one event to the core and carries out what it asks. */
+  async function feed(event: ConsensusEvent): Promise<HandleResult> {
+    const result = core.handle(event);
+    await perform(result.actions);
+    return result;
+  }
+
+  async function perform(actions: readonly ConsensusAction[]): Promise<void> {
+    for (const action of actions) {
+      if (!running) return;
+      switch (action.type) {
+        case 'persist':
+          wal.append(action.entry, { sync: action.sync });
+          break;
+        case 'broadcastProposal': {
+          const entry = blocks.get(hex(action.proposal.blockHash));
+          if (entry?.prepared === undefined) {
+            log('error', 'no block for own proposal', { hash: hex(action.proposal.blockHash) });
+            break;
+          }
+          transport.broadcast(
+            encodeBftMessage({ kind: 'proposal', proposal: action.proposal, block: entry.prepared.encoded }),
+          );
+          break;
+        }
+        case 'broadcastVote':
+          transport.broadcast(encodeBftMessage({ kind: 'vote', vote: action.vote }));
+          break;
+        case 'scheduleTimeout': {
+          const { height: h, round, step } = action;
+          schedule(action.delayMs, () => {
+            void enqueue(async () => {
+              await feed({ type: 'timeout', height: h, round, step });
+            });
+          });
+          break;
+        }
+        case 'buildProposal':
+          void buildProposal(action.height, action.round);
+          break;
+        case 'validateBlock':
+          validate(action.height, action.blockHash);
+          break;
+        case 'commit':
+          await commit(action.height, action.blockHash, action.certificate);
+          return; // the height changed: anything after belongs to the old one
+        case 'evidence':
+          transport.broadcast(encodeBftMessage({ kind: 'evidence', evidence: action.evidence }));
+          log('warn', 'equivocation: a validator signed two different votes', {
+            validatorIndex: action.evidence.voteA.validatorIndex,
+            height: action.evidence.voteA.height.toString(),
+            round: action.evidence.voteA.round,
+          });
+          break;
+        case 'signingRefused':
+          log('warn', 'the double-sign guard refused to sign', {
+            height: action.height.toString(),
+            round: action.round,
+            step: action.step,
+            reason: action.reason,
+          });
+          break;
+      }
+    }
+  }
+
+  async function buildProposal(forHeight: bigint, round: number): Promise<void> {
+    if (ownAddress === undefined) return;
+    try {
+      const head = chain.head();
+      if (head.height + 1n !== forHeight) return;
+      const transactions = mempool.selectForBlock({
+        gasLimit: head.header.gasLimit,
+        maxBytes: chain.limits.maxBlockBytes - 64 * 1024,
+        maxTransactions: options.maxTransactionsPerBlock,
+      });
+      const now = clock.nowMs();
+      const timestamp = now > head.header.timestamp ? now : head.header.timestamp + 1n;
+      const lastCommit = head.height === 0n ? undefined : chain.getCommitCertificate(head.height);
+      const built = await chain.buildBlock({
+        transactions,
+        timestamp,
+        proposer: ownAddress,
+        ...(lastCommit === undefined ? {} : { lastCommit }),
+      });
+      if (built.rejected.length > 0) mempool.onBlockCommitted(built.rejected.map((rejection) => rejection.hash));
+      await enqueue(async () => {
+        if (height !== forHeight) return;
+        rememberBlock(built.block, built);
+        await feed({ type: 'proposalBuilt', height: forHeight, round, blockHash: built.hash });
+      });
+    } catch (error) {
+      log('error', 'building a proposal failed', { height: forHeight.toString(), error: String(error) });
+    }
+  }
+
+  function rememberBlock(block: Block, prepared?: PreparedBlock): string {
+    const key = hex(prepared?.hash ?? blockHashOf(block));
+    if (!blocks.has(key) && blocks.size >= MAX_BLOCKS_PER_HEIGHT) return key;
+    const entry = blocks.get(key) ?? { block };
+    if (prepared !== undefined) entry.prepared = prepared;
+    blocks.set(key, entry);
+    return key;
+  }
+
+  function blockHashOf(block: Block): Hash {
+    return headerHash(block.header, suite);
+  }
+
+  /** Executes a block of the current height against the head and tells the core whether it is valid. */
+  function validate(forHeight: bigint, blockHash: Hash): void {
+    const entry = blocks.get(hex(blockHash));
+    if (entry === undefined) {
+      // The block has not arrived: it is validated when its proposal (which carries it) comes.
+      return;
+    }
+    if (entry.prepared !== undefined) {
+      void enqueue(() => feedVerdict(forHeight, blockHash, true));
+      return;
+    }
+    if (entry.validating) return;
+    entry.validating = true;
+    void (async () => {
+      let valid = false;
+      try {
+        if (chain.head().height + 1n === forHeight) {
+          entry.prepared = await chain.applyBlock(entry.block);
+          valid = compareBytes(entry.prepared.hash, blockHash) === 0;
+        }
+      } catch (error) {
+        log('warn', 'a proposed block is invalid', { height: forHeight.toString(), error: String(error) });
+      }
+      entry.validating = false;
+      await enqueue(() => feedVerdict(forHeight, blockHash, valid));
+    })();
+  }
+
+  async function feedVerdict(forHeight: bigint, blockHash: Hash, valid: boolean): Promise<void> {
+    if (height !== forHeight) return;
+    await feed({ type: 'blockValidated', height: forHeight, blockHash, valid });
+  }
+
+  async function commit(forHeight: bigint, blockHash: Hash, certificate: CommitCertificate): Promise<void> {
+    const entry = blocks.get(hex(blockHash));
+    if (entry?.prepared === undefined) {
+      throw new Error(`the core decided block ${hex(blockHash)} at ${forHeight}, which was never validated here`);
+    }
+    const prepared = entry.prepared;
+    if (chain.head().height + 1n === forHeight) {
+      await chain.commitBlock(prepared, certificate);
+      mempool.onBlockCommitted(prepared.transactions.map((transaction) => transaction.hash));
+    }
+    lastCommitAtMs = clock.nowMs();
+    // Peers that missed precommits can commit from the certificate.
+    transport.broadcast(encodeBftMessage({ kind: 'certificate', certificate }));
+    enterHeight(chain.head().height + 1n);
+  }
+
+  /** Moves the core to `next` (the head's successor) and schedules its start after the block interval. */
+  function enterHeight(next: bigint): void {
+    if (next === height) return;
+    priorities =
+      height !== 0n && next === height + 1n
+        ? nextHeightProposerPriorities(validators, priorities)
+        : proposerPrioritiesAtHeight(validators, next);
+    height = next;
+    started = false;
+    blocks = new Map();
+    core.advanceTo(height, { validators, proposerPriorities: priorities });
+    wal.compact(height);
+    const due = buffered.filter((item) => messageHeight(item.message) === height);
+    buffered = buffered.filter((item) => messageHeight(item.message) > height);
+    if (startTimer !== undefined) clock.clearTimeout(startTimer);
+    startTimer = schedule(options.blockIntervalMs, () => {
+      startTimer = undefined;
+      void enqueue(() => maybeStart());
+    });
+    for (const item of due) void enqueue(() => onMessage(item.peerId, item.message));
+  }
+
+  /** Starts round 0 when there is something to propose, or the empty-block interval has passed. */
+  async function maybeStart(): Promise<void> {
+    if (started) return;
+    const waitedMs = Number(clock.nowMs() - lastCommitAtMs);
+    const idle = mempool.stats().pending === 0;
+    if (idle && options.emptyBlockIntervalMs > 0 && waitedMs < options.emptyBlockIntervalMs) {
+      if (startTimer === undefined) {
+        startTimer = schedule(options.emptyBlockIntervalMs - waitedMs, () => {
+          startTimer = undefined;
+          void enqueue(() => maybeStart());
+        });
+      }
+      return;
+    }
+    await startHeight();
+  }
+
+  async function startHeight(): Promise<void> {
+    if (started) return;
+    started = true;
+    if (startTimer !== undefined) {
+      clock.clearTimeout(startTimer);
+      startTimer = undefined;
+    }
+    await feed({ type: 'start' });
+  }
+
+  function messageHeight(message: BftMessage): bigint {
+    switch (message.kind) {
+      case 'proposal':
+        return message.proposal.height;
+      case 'vote':
+        return message.vote.height;
+      case 'evidence':
+        return message.evidence.voteA.height;
+      case 'certificate':
+        return message.certificate.height;
+    }
+  }
+
+  async function onMessage(peerId: string, message: BftMessage): Promise<void> {
+    const at = messageHeight(message);
+    if (message.kind === 'evidence') return; // gossiped for the record; block inclusion is future work
+    if (at < height) return; // decided already
+    if (at > height) {
+      if (at > height + 1n || message.kind === 'certificate') dependencies.onBehind?.(at - 1n);
+      if (at === height + 1n && buffered.length < MAX_BUFFERED_MESSAGES) buffered.push({ peerId, message });
+      return;
+    }
+    // Someone started this height: so do we (their proposer will not wait for our mempool).
+    if (!started) await startHeight();
+    let result: HandleResult;
+    if (message.kind === 'proposal') {
+      let block: Block;
+      try {
+        block = decodeBlock(message.block, chain.limits);
+      } catch (error) {
+        transport.penalise(peerId, `undecodable proposed block: ${String(error)}`);
+        return;
+      }
+      if (compareBytes(blockHashOf(block), message.proposal.blockHash) !== 0) {
+        transport.penalise(peerId, 'a proposal whose block does not hash to its block hash');
+        return;
+      }
+      rememberBlock(block);
+      result = await feed({ type: 'proposal', proposal: message.proposal });
+      // The core may have asked for validation before the block was here (a certificate or votes came first).
+      if (result.accepted) validate(height, message.proposal.blockHash);
+    } else if (message.kind === 'vote') {
+      result = await feed({ type: 'vote', vote: message.vote });
+    } else {
+      result = await feed({ type: 'commitCertificate', certificate: message.certificate });
+      if (result.accepted && !blocks.has(hex(message.certificate.blockHash))) dependencies.onBehind?.(at);
+    }
+    if (!result.accepted && (result.code === 'INVALID_SIGNATURE' || result.code === 'INVALID_CERTIFICATE')) {
+      transport.penalise(peerId, `${result.code}: ${result.reason}`);
+    }
+  }
+
+  function gossip(): void {
+    if (!running) return;
+    const { proposals, votes } = core.gossipMessages();
+    for (const proposal of proposals) {
+      const entry = blocks.get(hex(proposal.blockHash));
+      const encoded = entry?.prepared?.encoded;
+      if (encoded !== undefined) transport.broadcast(encodeBftMessage({ kind: 'proposal', proposal, block: encoded }));
+    }
+    for (const vote of votes) transport.broadcast(encodeBftMessage({ kind: 'vote', vote }));
+    const decided = chain.head().height;
+    const certificate = decided > 0n ? chain.getCommitCertificate(decided) : undefined;
+    if (certificate !== undefined) transport.broadcast(encodeBftMessage({ kind: 'certificate', certificate }));
+    gossipTimer = schedule(gossipIntervalMs, gossip);
+  }
+
+  return {
+    start() {
+      if (running) return;
+      running = true;
+      lastCommitAtMs = clock.nowMs();
+      void enqueue(async () => {
+        const next = chain.head().height + 1n;
+        enterHeight(next);
+        // After a restart: replay this height's WAL so the node resumes where it was without signing anything twice.
+        const replayed = core.replay(wal.entriesForHeight(next));
+        await perform(replayed.actions);
+        if (core.snapshot().started) {
+          started = true;
+          if (startTimer !== undefined) clock.clearTimeout(startTimer);
+          startTimer = undefined;
+        }
+      });
+      gossipTimer = schedule(gossipIntervalMs, gossip);
+    },
+    notifyTransaction() {
+      if (!running || started || startTimer !== undefined) return;
+      void enqueue(() => maybeStart());
+    },
+    async stop() {
+      running = false;
+      for (const handle of timers) clock.clearTimeout(handle);
+      timers.clear();
+      if (gossipTimer !== undefined) clock.clearTimeout(gossipTimer);
+      await queue;
+    },
+    status(): ConsensusStatus & { step: string } {
+      const snapshot = core.snapshot();
+      return {
+        engine: 'tendermint',
+        height: snapshot.height,
+        round: snapshot.round,
+        step: snapshot.step,
+        validators: validators.length,
+        isValidator,
+      };
+    },
+    handleMessage(peerId, payload) {
+      let message: BftMessage;
+      try {
+        message = decodeBftMessage(payload);
+      } catch (error) {
+        transport.penalise(peerId, error instanceof BftMessageError ? error.message : String(error));
+        return;
+      }
+      void enqueue(() => onMessage(peerId, message));
+    },
+    onPeerConnected(peerId) {
+      void enqueue(() => {
+        const { proposals, votes } = core.gossipMessages();
+        for (const proposal of proposals) {
+          const encoded = blocks.get(hex(proposal.blockHash))?.prepared?.encoded;
+          if (encoded !== undefined) {
+            transport.send(peerId, encodeBftMessage({ kind: 'proposal', proposal, block: encoded }));
+          }
+        }
+        for (const vote of votes) transport.send(peerId, encodeBftMessage({ kind: 'vote', vote }));
+      });
+    },
+    onChainAdvanced() {
+      void enqueue(() => {
+        const next = chain.head().height + 1n;
+        if (next > height) {
+          lastCommitAtMs = clock.nowMs();
+          enterHeight(next);
+        }
+      });
+    },
+  };
+}

@@ -1,0 +1,187 @@
+import { join } from 'node:path';
+import { bytesToHex, type Suite } from '@xinlian/crypto';
+import { type Genesis, genesisHash } from '@xinlian/protocol';
+import type { Chain } from './chain/index.js';
+import { type BftEngine, createBftEngine } from './consensus/bft-engine.js';
+import type { Clock } from './consensus/interface.js';
+import { createFileConsensusStorage, type FileConsensusStorage } from './consensus/tendermint/wal-file.js';
+import type { XinlianMempool } from './mempool/index.js';
+import { createP2pNetwork, createP2pOptions, type P2pNetwork, type PeerInfo } from './p2p/index.js';
+
+/**
+ * The networked half of a node (composed by node.ts when `network` is configured): the P2P links, the Tendermint
+ * engine on the consensus channel, and transaction gossip between mempools. Channel ids are part of the protocol
+ * (docs/protocol.md).
+ */
+export const CONSENSUS_CHANNEL = 1;
+export const TRANSACTION_CHANNEL = 2;
+
+export interface NodeNetworkOptions {
+  readonly dataDirectory: string;
+  readonly genesis: Genesis;
+  readonly listen: { readonly host: string; readonly port: number };
+  readonly peers: readonly { readonly host: string; readonly port: number; readonly publicKey: Uint8Array }[];
+  readonly nodePrivateKey: Uint8Array;
+  readonly validatorPrivateKey?: Uint8Array;
+  readonly blockIntervalMs: number;
+  readonly emptyBlockIntervalMs: number;
+  readonly maxTransactionsPerBlock: number;
+  readonly timeoutProposeMs?: number;
+}
+
+export interface NodeNetworkDependencies {
+  readonly chain: Chain;
+  readonly mempool: XinlianMempool;
+  readonly suite: Suite;
+  readonly clock: Clock;
+  readonly log: (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void;
+}
+
+export interface NodeNetwork {
+  readonly p2p: P2pNetwork;
+  readonly consensus: BftEngine;
+  /** Sends a transaction admitted here (from RPC) to the peers' mempools. */
+  gossipTransaction(raw: Uint8Array): void;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  peers(): PeerInfo[];
+}
+
+const MIB = 1024 * 1024;
+
+export function createNodeNetwork(options: NodeNetworkOptions, dependencies: NodeNetworkDependencies): NodeNetwork {
+  const { chain, mempool, suite, clock, log } = dependencies;
+  const { genesis } = options;
+  const members = new Set(
+    [...genesis.validators, ...genesis.observers].map((member) =>
+      bytesToHex(suite.normalizePublicKey(member.publicKey)),
+    ),
+  );
+  const ownKey = bytesToHex(suite.getPublicKey(options.nodePrivateKey));
+  if (!members.has(ownKey)) {
+    throw new Error('this node key is not a member of the chain (neither a genesis validator nor an observer)');
+  }
+  const consensusMessageBytes = genesis.maxBlockBytes + 4096;
+  const p2p = createP2pNetwork(
+    createP2pOptions({
+      listen: options.listen,
+      peers: options.peers.map((peer) => ({ host: peer.host, port: peer.port, publicKey: peer.publicKey })),
+      maxFrameBytes: Math.max(4 * MIB, consensusMessageBytes) + 64,
+      channels: [
+        {
+          id: CONSENSUS_CHANNEL,
+          name: 'consensus',
+          maxMessageBytes: consensusMessageBytes,
+          sendQueueMaxMessages: 4096,
+          sendQueueMaxBytes: 4 * consensusMessageBytes,
+          whenSendQueueFull: 'disconnect',
+        },
+        {
+          id: TRANSACTION_CHANNEL,
+          name: 'transactions',
+          maxMessageBytes: genesis.maxTransactionBytes,
+          sendQueueMaxMessages: 16_384,
+          sendQueueMaxBytes: 64 * MIB,
+          whenSendQueueFull: 'drop',
+        },
+      ],
+    }),
+    {
+      suite,
+      nodePrivateKey: options.nodePrivateKey,
+      chainId: genesis.chainId,
+      genesisHash: genesisHash(genesis, suite),
+      isAdmitted: (publicKey) => {
+        try {
+          return members.has(bytesToHex(suite.normalizePublicKey(publicKey)));
+        } catch {
+          return false;
+        }
+      },
+      logger: {
+        info: (message, fields) => log('info', message, fields),
+        warn: (message, fields) => log('warn', message, fields),
+        error: (message, fields) => log('error', message, fields),
+      },
+      clock,
+      random: Math.random,
+    },
+  );
+  const storage: FileConsensusStorage = createFileConsensusStorage(join(options.dataDirectory, 'consensus'));
+  const consensus = createBftEngine(
+    {
+      blockIntervalMs: options.blockIntervalMs,
+      emptyBlockIntervalMs: options.emptyBlockIntervalMs,
+      maxTransactionsPerBlock: options.maxTransactionsPerBlock,
+      ...(options.timeoutProposeMs === undefined
+        ? {}
+        : {
+            timeouts: {
+              proposeMs: options.timeoutProposeMs,
+              proposeDeltaMs: Math.ceil(options.timeoutProposeMs / 6),
+              prevoteMs: Math.ceil(options.timeoutProposeMs / 3),
+              prevoteDeltaMs: Math.ceil(options.timeoutProposeMs / 6),
+              precommitMs: Math.ceil(options.timeoutProposeMs / 3),
+              precommitDeltaMs: Math.ceil(options.timeoutProposeMs / 6),
+            },
+          }),
+    },
+    {
+      chain,
+      mempool,
+      suite,
+      ...(options.validatorPrivateKey === undefined ? {} : { validatorPrivateKey: options.validatorPrivateKey }),
+      storage,
+      clock,
+      log,
+      transport: {
+        broadcast: (payload) => {
+          p2p.broadcast(CONSENSUS_CHANNEL, payload);
+        },
+        send: (peerId, payload) => {
+          p2p.send(peerId, CONSENSUS_CHANNEL, payload);
+        },
+        penalise: (peerId, reason) => {
+          log('warn', 'penalising a peer', { peer: peerId, reason });
+          p2p.penalise(peerId, reason);
+        },
+      },
+    },
+  );
+
+  p2p.onMessage(({ peerId, channel, payload }) => {
+    if (channel === CONSENSUS_CHANNEL) {
+      consensus.handleMessage(peerId, payload);
+    } else if (channel === TRANSACTION_CHANNEL) {
+      try {
+        mempool.add(payload);
+        consensus.notifyTransaction();
+      } catch {
+        // Known, stale or unaffordable here: gossip is best effort, and the sender's own pool reported the error.
+      }
+    }
+  });
+  p2p.onPeerConnected((peer) => {
+    log('info', 'peer connected', { peer: peer.id, address: peer.address, direction: peer.direction });
+    consensus.onPeerConnected(peer.id);
+  });
+  p2p.onPeerDisconnected((peer, reason) => log('info', 'peer disconnected', { peer: peer.id, reason }));
+
+  return {
+    p2p,
+    consensus,
+    gossipTransaction(raw) {
+      p2p.broadcast(TRANSACTION_CHANNEL, raw);
+    },
+    async start() {
+      await p2p.start();
+      consensus.start();
+    },
+    async stop() {
+      await consensus.stop();
+      await p2p.stop();
+      storage.close();
+    },
+    peers: () => p2p.peers(),
+  };
+}
