@@ -6,3 +6,4 @@ export * from './p2p/index.js';
 export * from './rpc/index.js';
 export type * from './state/interface.js';
 export * from './storage/index.js';
+export * from './sync/index.js';

@@ -7,6 +7,7 @@ import type { Clock } from './consensus/interface.js';
 import { createFileConsensusStorage, type FileConsensusStorage } from './consensus/tendermint/wal-file.js';
 import type { XinlianMempool } from './mempool/index.js';
 import { createP2pNetwork, createP2pOptions, type P2pNetwork, type PeerInfo } from './p2p/index.js';
+import { type BlockSync, createBlockSync, SYNC_CHANNEL_ID, type SyncStatus } from './sync/index.js';
 
 /**
  * The networked half of a node (composed by node.ts when `network` is configured): the P2P links, the Tendermint
@@ -15,6 +16,7 @@ import { createP2pNetwork, createP2pOptions, type P2pNetwork, type PeerInfo } fr
  */
 export const CONSENSUS_CHANNEL = 1;
 export const TRANSACTION_CHANNEL = 2;
+export const SYNC_CHANNEL = SYNC_CHANNEL_ID;
 
 export interface NodeNetworkOptions {
   readonly dataDirectory: string;
@@ -40,11 +42,13 @@ export interface NodeNetworkDependencies {
 export interface NodeNetwork {
   readonly p2p: P2pNetwork;
   readonly consensus: BftEngine;
+  readonly sync: BlockSync;
   /** Sends a transaction admitted here (from RPC) to the peers' mempools. */
   gossipTransaction(raw: Uint8Array): void;
   start(): Promise<void>;
   stop(): Promise<void>;
   peers(): PeerInfo[];
+  syncStatus(): SyncStatus;
 }
 
 const MIB = 1024 * 1024;
@@ -62,11 +66,13 @@ export function createNodeNetwork(options: NodeNetworkOptions, dependencies: Nod
     throw new Error('this node key is not a member of the chain (neither a genesis validator nor an observer)');
   }
   const consensusMessageBytes = genesis.maxBlockBytes + 4096;
+  // A sync response carries at least one whole block with its certificate.
+  const syncMessageBytes = Math.max(4 * MIB, genesis.maxBlockBytes + 64 * 1024);
   const p2p = createP2pNetwork(
     createP2pOptions({
       listen: options.listen,
       peers: options.peers.map((peer) => ({ host: peer.host, port: peer.port, publicKey: peer.publicKey })),
-      maxFrameBytes: Math.max(4 * MIB, consensusMessageBytes) + 64,
+      maxFrameBytes: Math.max(consensusMessageBytes, syncMessageBytes) + 64,
       channels: [
         {
           id: CONSENSUS_CHANNEL,
@@ -82,6 +88,14 @@ export function createNodeNetwork(options: NodeNetworkOptions, dependencies: Nod
           maxMessageBytes: genesis.maxTransactionBytes,
           sendQueueMaxMessages: 16_384,
           sendQueueMaxBytes: 64 * MIB,
+          whenSendQueueFull: 'drop',
+        },
+        {
+          id: SYNC_CHANNEL,
+          name: 'sync',
+          maxMessageBytes: syncMessageBytes,
+          sendQueueMaxMessages: 16,
+          sendQueueMaxBytes: 8 * syncMessageBytes,
           whenSendQueueFull: 'drop',
         },
       ],
@@ -134,6 +148,7 @@ export function createNodeNetwork(options: NodeNetworkOptions, dependencies: Nod
       storage,
       clock,
       log,
+      onBehind: (height) => sync.requestUpTo(height),
       transport: {
         broadcast: (payload) => {
           p2p.broadcast(CONSENSUS_CHANNEL, payload);
@@ -148,6 +163,23 @@ export function createNodeNetwork(options: NodeNetworkOptions, dependencies: Nod
       },
     },
   );
+
+  const logger = {
+    info: (message: string, fields?: Record<string, unknown>) => log('info', message, fields),
+    warn: (message: string, fields?: Record<string, unknown>) => log('warn', message, fields),
+    error: (message: string, fields?: Record<string, unknown>) => log('error', message, fields),
+  };
+  const isValidator = options.validatorPrivateKey !== undefined;
+  const sync: BlockSync = createBlockSync(
+    // A validator one block behind catches up through consensus; an observer follows through sync alone.
+    {
+      channel: SYNC_CHANNEL,
+      maxResponseBytes: syncMessageBytes - 64 * 1024 + 4096,
+      minBlocksBehind: isValidator ? 2 : 1,
+    },
+    { chain, network: p2p, logger, clock },
+  );
+  sync.onCaughtUp(() => consensus.onChainAdvanced());
 
   p2p.onMessage(({ peerId, channel, payload }) => {
     if (channel === CONSENSUS_CHANNEL) {
@@ -173,15 +205,20 @@ export function createNodeNetwork(options: NodeNetworkOptions, dependencies: Nod
     gossipTransaction(raw) {
       p2p.broadcast(TRANSACTION_CHANNEL, raw);
     },
+    sync,
     async start() {
+      // Sync first, so that no peer's first status is missed.
+      sync.start();
       await p2p.start();
       consensus.start();
     },
     async stop() {
       await consensus.stop();
+      await sync.stop();
       await p2p.stop();
       storage.close();
     },
     peers: () => p2p.peers(),
+    syncStatus: () => sync.status(),
   };
 }

@@ -8,6 +8,7 @@ import { createMempool, type XinlianMempool } from './mempool/index.js';
 import { createNodeNetwork, type NodeNetwork } from './node-network.js';
 import { createRpcServer, type RpcServer } from './rpc/index.js';
 import { createLmdbStore, type KeyValueStore } from './storage/index.js';
+import type { SyncStatus } from './sync/index.js';
 
 /**
  * The composition root of a Xinlian node: storage → execution → chain → mempool → consensus → RPC, opened in that
@@ -155,6 +156,7 @@ export async function createNode(options: NodeOptions): Promise<XinlianNode> {
                   address: peer.address,
                   direction: peer.direction,
                 })),
+                sync: syncStatusJson(network.syncStatus()),
               }),
         }),
         ...(network === undefined ? {} : { peerCount: () => network?.peers().length ?? 0 }),
@@ -186,6 +188,16 @@ export async function createNode(options: NodeOptions): Promise<XinlianNode> {
     await store.close();
     throw error;
   }
+}
+
+function syncStatusJson(status: SyncStatus): Record<string, unknown> {
+  return {
+    syncing: status.syncing,
+    height: `0x${status.height.toString(16)}`,
+    targetHeight: `0x${status.targetHeight.toString(16)}`,
+    peers: status.peers,
+    blocksPerSecond: status.blocksPerSecond,
+  };
 }
 
 /** Consensus status as JSON (quantities as 0x hex, like every other RPC number). */

@@ -285,9 +285,14 @@ export function createBftEngine(options: BftEngineOptions, dependencies: BftEngi
       throw new Error(`the core decided block ${hex(blockHash)} at ${forHeight}, which was never validated here`);
     }
     const prepared = entry.prepared;
-    if (chain.head().height + 1n === forHeight) {
-      await chain.commitBlock(prepared, certificate);
-      mempool.onBlockCommitted(prepared.transactions.map((transaction) => transaction.hash));
+    try {
+      if (chain.head().height + 1n === forHeight) {
+        await chain.commitBlock(prepared, certificate);
+        mempool.onBlockCommitted(prepared.transactions.map((transaction) => transaction.hash));
+      }
+    } catch (error) {
+      // Block sync may have committed this height first (the chain serialises writes): then move on.
+      if (chain.head().height < forHeight) throw error;
     }
     lastCommitAtMs = clock.nowMs();
     // Peers that missed precommits can commit from the certificate.
