@@ -2,7 +2,14 @@ import { join } from 'node:path';
 import { getSuite } from '@xinlian/crypto';
 import type { Genesis } from '@xinlian/protocol';
 import { type Chain, createChain } from './chain/index.js';
-import { type Clock, type ConsensusEngine, createSingleValidatorEngine, systemClock } from './consensus/index.js';
+import {
+  type Clock,
+  type ConsensusEngine,
+  createBftEngine,
+  createFileConsensusStorage,
+  type FileConsensusStorage,
+  systemClock,
+} from './consensus/index.js';
 import { createExecutionEngine } from './execution/index.js';
 import { createMempool, type XinlianMempool } from './mempool/index.js';
 import { createNodeNetwork, type NodeNetwork } from './node-network.js';
@@ -22,7 +29,8 @@ export interface NodeOptions {
   readonly validatorPrivateKey?: Uint8Array;
   readonly rpc: { readonly host: string; readonly port: number };
   /**
-   * The P2P network and BFT consensus. Without it the node is a single validator with no peers (\`xinlian dev\`).
+   * The P2P network. Without it the node is a single validator with no peers (`xinlian dev`): the same Tendermint
+   * engine with n = 1.
    * With it, the Tendermint engine decides blocks with the genesis validators, peers sync blocks and gossip
    * transactions, and only genesis members (validators and observers) are admitted.
    */
@@ -85,6 +93,7 @@ export async function createNode(options: NodeOptions): Promise<XinlianNode> {
     const emptyBlockIntervalMs = options.emptyBlockIntervalMs ?? 10_000;
     const maxTransactionsPerBlock = options.maxTransactionsPerBlock ?? 10_000;
     let network: NodeNetwork | undefined;
+    let soloStorage: FileConsensusStorage | undefined;
     if (options.network !== undefined) {
       const nodePrivateKey = options.network.nodePrivateKey ?? options.validatorPrivateKey;
       if (nodePrivateKey === undefined) throw new Error('a networked node needs a node key (or a validator key)');
@@ -111,15 +120,18 @@ export async function createNode(options: NodeOptions): Promise<XinlianNode> {
         ? network.consensus
         : options.validatorPrivateKey === undefined
           ? undefined
-          : createSingleValidatorEngine(
+          : createBftEngine(
               { blockIntervalMs, emptyBlockIntervalMs, maxTransactionsPerBlock },
               {
                 chain,
                 mempool,
                 suite,
                 validatorPrivateKey: options.validatorPrivateKey,
+                // n = 1 of the same Tendermint engine: its own votes are the whole quorum, there is nobody to tell.
+                storage: (soloStorage = createFileConsensusStorage(join(options.dataDirectory, 'consensus'))),
+                transport: { broadcast: () => {}, send: () => {}, penalise: () => {} },
                 clock,
-                onError: (error) => log('error', 'block production failed', { error: String(error) }),
+                log,
               },
             );
     // Admission wakes the proposer, so a transaction waits at most one block interval.
@@ -180,6 +192,7 @@ export async function createNode(options: NodeOptions): Promise<XinlianNode> {
         await rpc.close();
         if (network !== undefined) await network.stop();
         else await consensus?.stop();
+        soloStorage?.close();
         await store.close();
         log('info', 'node stopped', { height: chain.head().height.toString() });
       },

@@ -8,13 +8,16 @@ import {
   bloomContains,
   bloomOr,
   type CommitCertificate,
+  type DuplicateVoteEvidence,
   decodeBlock,
   decodeCommitCertificate,
+  decodeDuplicateVoteEvidence,
   decodeHeader,
   decodeReceipt,
   decodeTransaction,
   encodeBlock,
   encodeCommitCertificate,
+  encodeDuplicateVoteEvidence,
   encodeHeader,
   encodeReceipt,
   type Genesis,
@@ -23,6 +26,7 @@ import {
   type Hash,
   headerHash,
   type Log,
+  MAX_EVIDENCE_PER_BLOCK,
   makeReceipt,
   maxGasPrice,
   merkleProof,
@@ -58,10 +62,20 @@ import {
   type StoredReceipt,
 } from './codec.js';
 import { ChainError, InvalidBlockError, type InvalidBlockReason } from './errors.js';
+import {
+  checkBlockEvidence,
+  checkEvidence,
+  type EvidenceContext,
+  evidenceOffenceId,
+  evidenceOffenceKey,
+  evidenceRoot,
+  MAX_EXTRA_DATA_WITHOUT_EVIDENCE,
+} from './evidence.js';
 import type {
   BlockCommittedEvent,
   ChainHead,
   ChainReader,
+  CommittedEvidence,
   IndexedLog,
   LogFilter,
   TransactionLocation,
@@ -71,6 +85,9 @@ import { CHAIN_NAME_KEY, GENESIS_HASH_KEY, HEAD_KEY, ChainTables as T } from './
 import type { TransactionProof } from './proof.js';
 
 export const DEFAULT_MAX_LOG_BLOCK_RANGE = 10_000n;
+export const DEFAULT_MAX_EVIDENCE_BLOCK_RANGE = 10_000n;
+/** Default `limit` of getEvidence. */
+export const DEFAULT_MAX_EVIDENCE = 10_000;
 const DEFAULT_HEADER_CACHE = 1024;
 /** The cheapest transaction: nothing with less gas left in the block can be included. */
 const MIN_TRANSACTION_GAS = 21_000n;
@@ -84,6 +101,8 @@ export interface ChainOptions {
   readonly engine: ExecutionEngine;
   /** Most heights one getLogs call may scan (default 10,000). */
   readonly maxLogBlockRange?: bigint;
+  /** Most heights one getEvidence call may scan (default 10,000). */
+  readonly maxEvidenceBlockRange?: bigint;
   /** Decoded headers kept in memory (default 1,024). */
   readonly headerCacheSize?: number;
   /** Decoded state-tree nodes kept in memory (the MerkleTree's LRU; default 65,536). */
@@ -108,8 +127,17 @@ export interface BuildBlockParams {
   readonly proposer: Address;
   /** The certificate of the head block; required from height 2 on. */
   readonly lastCommit?: CommitCertificate;
-  /** At most 32 bytes; empty by default. */
+  /**
+   * At most 31 bytes; empty by default. Used only when the block carries no evidence: a block with evidence has
+   * extraData = evidenceRoot(evidence) (docs/chain.md, "Evidence").
+   */
   readonly extraData?: Uint8Array;
+  /**
+   * Equivocations to include, in order of preference. Valid ones (verified against the validator set, for heights
+   * below the block's, not yet on chain, one per offence) go in, at most MAX_EVIDENCE_PER_BLOCK; the others are left
+   * out (see BuiltBlock.rejectedEvidence).
+   */
+  readonly evidence?: readonly DuplicateVoteEvidence[];
 }
 
 /** One included transaction with what its receipt record keeps. */
@@ -136,6 +164,8 @@ export interface PreparedBlock {
   readonly hash: Hash;
   /** encodeBlock(block): what is stored and sent. */
   readonly encoded: Uint8Array;
+  /** block.evidence decoded, in block order (all verified). */
+  readonly evidence: readonly DuplicateVoteEvidence[];
   readonly transactions: readonly PreparedTransaction[];
   readonly receipts: readonly Receipt[];
   readonly logs: readonly IndexedLog[];
@@ -157,6 +187,11 @@ export interface BuiltBlock extends PreparedBlock {
   readonly rejected: readonly RejectedTransaction[];
   /** Left out because the block was full (gas or bytes); still valid for a later block. */
   readonly deferred: readonly Hash[];
+  /**
+   * Offered evidence left out for good: it does not verify, or its equivocation is already on chain (drop it from the
+   * pool). Evidence for the block's own height or above, or over the per-block limit, is neither included nor here.
+   */
+  readonly rejectedEvidence: readonly DuplicateVoteEvidence[];
 }
 
 /** A state proof with the block it was taken at. */
@@ -186,6 +221,8 @@ export interface Chain extends ChainReader {
   getTransactionProof(hash: Hash): TransactionProof | undefined;
   getAccountProof(address: Address, height?: bigint): StateProofAt<AccountProof>;
   getStorageProof(address: Address, slot: Hash, height?: bigint): StateProofAt<StorageProof>;
+  /** Whether this equivocation (validator, height, round, vote type) is already in a committed block. */
+  isEvidenceCommitted(evidence: DuplicateVoteEvidence): boolean;
 }
 
 interface Executed {
@@ -297,8 +334,10 @@ export async function createChain(options: ChainOptions): Promise<Chain> {
   const limits: BlockLimits = {
     maxBlockBytes: genesis.maxBlockBytes,
     maxTransactionBytes: genesis.maxTransactionBytes,
+    maxEvidence: MAX_EVIDENCE_PER_BLOCK,
   };
   const maxLogBlockRange = options.maxLogBlockRange ?? DEFAULT_MAX_LOG_BLOCK_RANGE;
+  const maxEvidenceBlockRange = options.maxEvidenceBlockRange ?? DEFAULT_MAX_EVIDENCE_BLOCK_RANGE;
   const configHash = genesisHash(genesis, suite);
   const chainName = new TextEncoder().encode(`${genesis.suite}:${genesis.chainId}:${genesis.name}`);
 
@@ -545,6 +584,94 @@ export async function createChain(options: ChainOptions): Promise<Chain> {
   }
 
   // ---------------------------------------------------------------------------------------------------------------
+  // Evidence (evidence.ts has the rules).
+
+  function isEvidenceCommitted(evidence: DuplicateVoteEvidence): boolean {
+    return store.has(T.evidenceIndex, evidenceOffenceKey(evidence));
+  }
+
+  const evidenceContext: EvidenceContext = { validators, suite, chainId, isCommitted: isEvidenceCommitted };
+
+  function getEvidence(
+    fromHeight: bigint,
+    toHeight: bigint,
+    limit = DEFAULT_MAX_EVIDENCE,
+  ): readonly CommittedEvidence[] {
+    if (!Number.isSafeInteger(limit) || limit < 0) {
+      throw new ChainError('INVALID_ARGUMENT', `an evidence limit is a non-negative integer, got ${limit}`);
+    }
+    if (fromHeight < 0n || fromHeight > toHeight) {
+      throw new ChainError('INVALID_ARGUMENT', `bad evidence range ${fromHeight}–${toHeight}`);
+    }
+    const to = toHeight > head.height ? head.height : toHeight;
+    if (fromHeight > to) return [];
+    if (to - fromHeight + 1n > maxEvidenceBlockRange) {
+      throw new ChainError(
+        'EVIDENCE_RANGE_TOO_LARGE',
+        `an evidence query spans at most ${maxEvidenceBlockRange} blocks, got ${fromHeight}–${to}`,
+      );
+    }
+    const out: CommittedEvidence[] = [];
+    for (const { key, value } of store.range(T.evidence, { start: heightKey(fromHeight), end: heightKey(to + 1n) })) {
+      if (out.length >= limit) {
+        throw new ChainError('TOO_MANY_EVIDENCE', `the range holds more than ${limit} evidence items; narrow it`);
+      }
+      if (key.length !== 12) throw new ChainError('CORRUPT', 'an evidence key is not height ‖ index');
+      const blockHeight = decodeHeightKey(key);
+      const index = new DataView(key.buffer, key.byteOffset + 8, 4).getUint32(0, false);
+      let evidence: DuplicateVoteEvidence;
+      try {
+        evidence = decodeDuplicateVoteEvidence(value);
+      } catch (error) {
+        throw new ChainError('CORRUPT', `evidence ${index} of block ${blockHeight} does not decode`, { cause: error });
+      }
+      const validatorIndex = evidence.voteA.validatorIndex;
+      const validator = validators[validatorIndex];
+      if (validator === undefined) {
+        throw new ChainError('CORRUPT', `evidence ${index} of block ${blockHeight} names no validator`);
+      }
+      const { hash: blockHash } = requireHeader(blockHeight);
+      out.push({ blockHeight, blockHash, index, evidence, validatorIndex, validator: validator.address });
+    }
+    return out;
+  }
+
+  interface EvidenceSelection {
+    readonly included: readonly DuplicateVoteEvidence[];
+    readonly encoded: readonly Uint8Array[];
+    readonly rejected: readonly DuplicateVoteEvidence[];
+  }
+
+  /** The offered evidence that goes into the block at `height` (buildBlock), at most MAX_EVIDENCE_PER_BLOCK. */
+  function selectEvidence(offered: readonly DuplicateVoteEvidence[], height: bigint): EvidenceSelection {
+    const included: DuplicateVoteEvidence[] = [];
+    const encoded: Uint8Array[] = [];
+    const rejected: DuplicateVoteEvidence[] = [];
+    const seen = new Set<string>();
+    for (const evidence of offered) {
+      if (included.length >= MAX_EVIDENCE_PER_BLOCK) break;
+      let bytes: Uint8Array;
+      try {
+        bytes = encodeDuplicateVoteEvidence(evidence);
+      } catch {
+        rejected.push(evidence);
+        continue;
+      }
+      const check = checkEvidence(evidence, height, evidenceContext);
+      if (!check.ok) {
+        if (!check.later) rejected.push(evidence);
+        continue;
+      }
+      const id = evidenceOffenceId(evidence);
+      if (seen.has(id)) continue;
+      seen.add(id);
+      included.push(evidence);
+      encoded.push(bytes);
+    }
+    return { included, encoded, rejected };
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
   // Execution shared by building and importing.
 
   function blockContext(header: Pick<BlockHeader, 'height' | 'timestamp' | 'proposer' | 'parentHash'>): BlockContext {
@@ -630,8 +757,17 @@ export async function createChain(options: ChainOptions): Promise<Chain> {
     return { header, applied, receipts };
   }
 
-  function finish(header: BlockHeader, executed: readonly Executed[], applied: StateApplyResult): PreparedBlock {
-    const block: Block = { header, transactions: executed.map((entry) => entry.prepared.raw), evidence: [] };
+  function finish(
+    header: BlockHeader,
+    executed: readonly Executed[],
+    applied: StateApplyResult,
+    evidence: { readonly encoded: readonly Uint8Array[]; readonly decoded: readonly DuplicateVoteEvidence[] },
+  ): PreparedBlock {
+    const block: Block = {
+      header,
+      transactions: executed.map((entry) => entry.prepared.raw),
+      evidence: evidence.encoded,
+    };
     const encoded = encodeBlock(block, limits);
     const hash = headerHash(header, suite);
     const logs: IndexedLog[] = [];
@@ -654,6 +790,7 @@ export async function createChain(options: ChainOptions): Promise<Chain> {
       header,
       hash,
       encoded,
+      evidence: evidence.decoded,
       transactions: executed.map((entry) => entry.prepared),
       receipts: executed.map((entry) => entry.receipt),
       logs,
@@ -693,12 +830,20 @@ export async function createChain(options: ChainOptions): Promise<Chain> {
     }
     const commitProblem = checkLastCommit(height, parent.hash, params.lastCommit);
     if (commitProblem !== undefined) throw new ChainError('INVALID_COMMIT', commitProblem);
+    if (params.extraData !== undefined && params.extraData.length > MAX_EXTRA_DATA_WITHOUT_EVIDENCE) {
+      throw new ChainError(
+        'INVALID_ARGUMENT',
+        `extraData is at most ${MAX_EXTRA_DATA_WITHOUT_EVIDENCE} bytes (32 bytes is an evidence root)`,
+      );
+    }
+    const evidence = selectEvidence(params.evidence ?? [], height);
     const fields: BlockFields = {
       height,
       timestamp: params.timestamp,
       proposer: params.proposer,
       parentHash: parent.hash,
-      extraData: params.extraData ?? new Uint8Array(0),
+      extraData:
+        evidence.encoded.length > 0 ? evidenceRoot(evidence.encoded, suite) : (params.extraData ?? new Uint8Array(0)),
       lastCommit: params.lastCommit,
     };
     const context = blockContext(fields);
@@ -720,7 +865,7 @@ export async function createChain(options: ChainOptions): Promise<Chain> {
       extraData: fields.extraData,
       ...(fields.lastCommit === undefined ? {} : { lastCommit: fields.lastCommit }),
     };
-    let bytes = encodeBlock({ header: skeleton, transactions: [], evidence: [] }).length + 16;
+    let bytes = encodeBlock({ header: skeleton, transactions: [], evidence: evidence.encoded }).length + 16;
 
     const overlay = createStateOverlay(state.at(parent.header.stateRoot));
     const executed: Executed[] = [];
@@ -763,8 +908,8 @@ export async function createChain(options: ChainOptions): Promise<Chain> {
       bytes += size;
     }
     const { header, applied } = assemble(fields, executed, overlay, parent.header.stateRoot);
-    const result = finish(header, executed, applied);
-    const built: BuiltBlock = Object.freeze({ ...result, rejected, deferred });
+    const result = finish(header, executed, applied, { encoded: evidence.encoded, decoded: evidence.included });
+    const built: BuiltBlock = Object.freeze({ ...result, rejected, deferred, rejectedEvidence: evidence.rejected });
     prepared.add(built);
     return built;
   }
@@ -809,6 +954,8 @@ export async function createChain(options: ChainOptions): Promise<Chain> {
     if (!bytesEqual(header.txRoot, txRoot)) {
       invalid('TX_ROOT', `tx root ${hex(header.txRoot)}, the transactions give ${hex(txRoot)}`);
     }
+    const evidence = checkBlockEvidence(block.evidence, header.extraData, header.height, evidenceContext);
+    if ('reason' in evidence) return invalid('EVIDENCE', evidence.reason);
 
     const candidates: CandidateTransaction[] = block.transactions.map((raw, i) => {
       try {
@@ -864,7 +1011,7 @@ export async function createChain(options: ChainOptions): Promise<Chain> {
     if (!bytesEqual(encodeHeader(expected), encodeHeader(header))) {
       throw new Error('applyBlock: the checked header differs from the recomputed one');
     }
-    return finish(header, executed, computed.applied);
+    return finish(header, executed, computed.applied, { encoded: block.evidence, decoded: evidence.evidence });
   }
 
   // ---------------------------------------------------------------------------------------------------------------
@@ -939,6 +1086,11 @@ export async function createChain(options: ChainOptions): Promise<Chain> {
       batch.put(T.commits, heightKey(header.height - 1n), encodeCommitCertificate(header.lastCommit));
     }
     if (certificate !== undefined) batch.put(T.commits, key, encodeCommitCertificate(certificate));
+    for (const [index, evidence] of block.evidence.entries()) {
+      const position = concatKey(key, indexBytes(index));
+      batch.put(T.evidence, position, block.block.evidence[index] as Uint8Array);
+      batch.put(T.evidenceIndex, evidenceOffenceKey(evidence), position);
+    }
     batch.put(T.meta, HEAD_KEY, key);
     await store.write(batch);
 
@@ -1047,6 +1199,7 @@ export async function createChain(options: ChainOptions): Promise<Chain> {
         throw new ChainError('CORRUPT', `commit certificate of block ${height} does not decode`, { cause: error });
       }
     },
+    getEvidence,
     onBlockCommitted(listener) {
       const wrapped = (event: BlockCommittedEvent) => listener(event);
       listeners.add(wrapped);
@@ -1058,6 +1211,7 @@ export async function createChain(options: ChainOptions): Promise<Chain> {
     applyBlock,
     commitBlock,
     blockContext,
+    isEvidenceCommitted,
     getTransactionProof(hash) {
       const location = locate(hash);
       if (location === undefined) return undefined;

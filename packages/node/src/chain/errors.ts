@@ -2,7 +2,8 @@ import { ProtocolError } from '@xinlian/protocol';
 
 /**
  * Why `applyBlock` refused a block. Each names the first check that failed; checks run in a fixed order (structure,
- * header fields against the parent and the genesis, the transaction root, execution, then the computed roots).
+ * header fields against the parent and the genesis, the transaction root, the evidence, execution, then the computed
+ * roots).
  */
 export type InvalidBlockReason =
   /** The block or its header does not encode (field sizes, lastCommit presence, size limits, evidence). */
@@ -16,6 +17,11 @@ export type InvalidBlockReason =
   | 'BASE_FEE'
   | 'LAST_COMMIT'
   | 'TX_ROOT'
+  /**
+   * The evidence does not match the extraData commitment, does not decode or verify (validator set, chain id), is for
+   * a height not below the block's, names an equivocation twice, or one already in an earlier block.
+   */
+  | 'EVIDENCE'
   /** A transaction does not decode or verify (signature, chain id, suite). */
   | 'INVALID_TRANSACTION'
   /** A transaction the execution engine refuses (nonce, balance, price below the base fee…). */
@@ -57,6 +63,10 @@ export type ChainErrorCode =
   | 'LOG_RANGE_TOO_LARGE'
   /** getLogs would return more logs than its limit. */
   | 'TOO_MANY_LOGS'
+  /** getEvidence over more heights than allowed. */
+  | 'EVIDENCE_RANGE_TOO_LARGE'
+  /** getEvidence would return more items than its limit. */
+  | 'TOO_MANY_EVIDENCE'
   /** A query argument that makes no sense (fromHeight > toHeight, a negative limit). */
   | 'INVALID_ARGUMENT'
   /** A height that is not (yet) on the chain. */

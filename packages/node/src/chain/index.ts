@@ -8,6 +8,8 @@ export {
   type Chain,
   type ChainOptions,
   createChain,
+  DEFAULT_MAX_EVIDENCE,
+  DEFAULT_MAX_EVIDENCE_BLOCK_RANGE,
   DEFAULT_MAX_LOG_BLOCK_RANGE,
   type PreparedBlock,
   type PreparedTransaction,
@@ -22,6 +24,16 @@ export {
   isChainError,
   isInvalidBlock,
 } from './errors.js';
+export {
+  checkBlockEvidence,
+  checkEvidence,
+  type EvidenceCheck,
+  type EvidenceContext,
+  evidenceOffenceId,
+  evidenceOffenceKey,
+  evidenceRoot,
+  MAX_EXTRA_DATA_WITHOUT_EVIDENCE,
+} from './evidence.js';
 export type * from './interface.js';
 export { CHAIN_NAME_KEY, ChainTables, GENESIS_HASH_KEY, HEAD_KEY } from './layout.js';
 export { type TransactionProof, verifyTransactionProof } from './proof.js';

@@ -4,6 +4,7 @@ import type {
   Block,
   BlockHeader,
   CommitCertificate,
+  DuplicateVoteEvidence,
   Genesis,
   Hash,
   Log,
@@ -71,6 +72,19 @@ export interface LogFilter {
   readonly topics?: ReadonlyArray<Hash | readonly Hash[] | undefined>;
 }
 
+/** Duplicate-vote evidence committed in a block. */
+export interface CommittedEvidence {
+  /** The block that included it (not the votes' height: that is `evidence.voteA.height`). */
+  readonly blockHeight: bigint;
+  readonly blockHash: Hash;
+  /** Position in the block's evidence list. */
+  readonly index: number;
+  readonly evidence: DuplicateVoteEvidence;
+  /** The equivocating validator: its index in the set and its address. */
+  readonly validatorIndex: number;
+  readonly validator: Address;
+}
+
 export interface ChainReader {
   readonly suite: Suite;
   readonly chainId: bigint;
@@ -91,6 +105,11 @@ export interface ChainReader {
   stateAt(height?: bigint): StateReader;
   /** The certificate that made `height` final (carried in the next header, or kept for the head). */
   getCommitCertificate(height: bigint): CommitCertificate | undefined;
+  /**
+   * Evidence included in blocks fromHeight..toHeight (toHeight clamped to the head), in height and block order, at most
+   * `limit` items (typed errors for a range over maxEvidenceBlockRange and for more than `limit` items).
+   */
+  getEvidence(fromHeight: bigint, toHeight: bigint, limit?: number): readonly CommittedEvidence[];
   /** Called after each commit, in order, once the block is durable. Returns an unsubscribe function. */
   onBlockCommitted(listener: (event: BlockCommittedEvent) => void): () => void;
 }

@@ -26,6 +26,10 @@ export const ChainTables = {
   stateRoots: 'state-roots',
   /** heightKey(h) → encodeCommitCertificate(certificate that made h final). */
   commits: 'commits',
+  /** heightKey(h) ‖ uint32(index in block) → encodeDuplicateVoteEvidence (evidence committed in block h). */
+  evidence: 'evidence',
+  /** offence key (evidence.ts: heightKey(vote height) ‖ uint32 round ‖ type ‖ uint32 validator) → heightKey(h) ‖ uint32(index). */
+  evidenceIndex: 'evidence-index',
   /** the keys below. */
   meta: Tables.meta,
 } as const;

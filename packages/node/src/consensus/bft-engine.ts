@@ -2,13 +2,15 @@ import { bytesToHex, compareBytes, type Suite } from '@xinlian/crypto';
 import {
   type Address,
   type CommitCertificate,
+  type DuplicateVoteEvidence,
   decodeBlock,
   type Hash,
   headerHash,
   nextHeightProposerPriorities,
   proposerPrioritiesAtHeight,
+  verifyDuplicateVoteEvidence,
 } from '@xinlian/protocol';
-import type { Chain, PreparedBlock } from '../chain/index.js';
+import { type Chain, evidenceOffenceId, type PreparedBlock } from '../chain/index.js';
 import type { Mempool } from '../mempool/interface.js';
 import { type BftMessage, BftMessageError, decodeBftMessage, encodeBftMessage } from './bft-messages.js';
 import type { Clock, ConsensusEngine, ConsensusStatus } from './interface.js';
@@ -69,6 +71,8 @@ export interface BftEngine extends ConsensusEngine {
 const MAX_BUFFERED_MESSAGES = 2048;
 /** Blocks received for the current height (proposals of several rounds); bounded. */
 const MAX_BLOCKS_PER_HEIGHT = 16;
+/** Verified equivocations waiting for a block (one per offence); further ones are dropped until some are included. */
+export const MAX_PENDING_EVIDENCE = 256;
 
 type Block = ReturnType<typeof decodeBlock>;
 
@@ -107,10 +111,14 @@ export function createBftEngine(options: BftEngineOptions, dependencies: BftEngi
   /** Blocks of the current height by hash hex: raw, decoded, and once executed the prepared block. */
   let blocks = new Map<string, { block: Block; prepared?: PreparedBlock; validating?: boolean }>();
   let buffered: { peerId: string; message: BftMessage }[] = [];
+  /** Pending evidence by offence (evidenceOffenceId), in arrival order: offered to every block we propose. */
+  const pendingEvidence = new Map<string, DuplicateVoteEvidence>();
   const timers = new Set<unknown>();
   /** One writer: events are handled strictly one after another, with their actions. */
   let queue: Promise<void> = Promise.resolve();
   let startTimer: unknown;
+  /** The start timer is the long empty-block wait (a transaction ends it), not the block interval. */
+  let waitingForTransactions = false;
   let gossipTimer: unknown;
 
   const hex = (hash: Hash) => bytesToHex(hash);
@@ -122,6 +130,11 @@ export function createBftEngine(options: BftEngineOptions, dependencies: BftEngi
     }, delayMs);
     timers.add(handle);
     return handle;
+  }
+
+  function cancel(handle: unknown): void {
+    timers.delete(handle);
+    clock.clearTimeout(handle);
   }
 
   function enqueue(work: () => Promise<void> | void): Promise<void> {
@@ -184,6 +197,7 @@ export function createBftEngine(options: BftEngineOptions, dependencies: BftEngi
           await commit(action.height, action.blockHash, action.certificate);
           return; // the height changed: anything after belongs to the old one
         case 'evidence':
+          addEvidence(action.evidence);
           transport.broadcast(encodeBftMessage({ kind: 'evidence', evidence: action.evidence }));
           log('warn', 'equivocation: a validator signed two different votes', {
             validatorIndex: action.evidence.voteA.validatorIndex,
@@ -201,6 +215,39 @@ export function createBftEngine(options: BftEngineOptions, dependencies: BftEngi
           break;
       }
     }
+  }
+
+  /** Adds verified evidence to the pool; false when it is known, already on chain, or the pool is full. */
+  function addEvidence(evidence: DuplicateVoteEvidence): boolean {
+    const id = evidenceOffenceId(evidence);
+    if (pendingEvidence.has(id) || chain.isEvidenceCommitted(evidence)) return false;
+    if (pendingEvidence.size >= MAX_PENDING_EVIDENCE) {
+      log('warn', 'the evidence pool is full: dropping an equivocation', {
+        validatorIndex: evidence.voteA.validatorIndex,
+      });
+      return false;
+    }
+    pendingEvidence.set(id, evidence);
+    return true;
+  }
+
+  /** Drops pooled evidence that a committed block now holds (ours, or one that block sync committed). */
+  function pruneEvidence(): void {
+    for (const [id, evidence] of pendingEvidence) {
+      if (chain.isEvidenceCommitted(evidence)) pendingEvidence.delete(id);
+    }
+  }
+
+  /** Evidence from a peer: verified against the validator set (a bad one costs the peer), pooled and passed on once. */
+  function onEvidence(peerId: string, evidence: DuplicateVoteEvidence): void {
+    const id = evidenceOffenceId(evidence);
+    if (pendingEvidence.has(id) || chain.isEvidenceCommitted(evidence)) return;
+    const verdict = verifyDuplicateVoteEvidence(evidence, validators, suite, chain.chainId);
+    if (!verdict.ok) {
+      transport.penalise(peerId, `invalid duplicate-vote evidence: ${verdict.reason}`);
+      return;
+    }
+    if (addEvidence(evidence)) transport.broadcast(encodeBftMessage({ kind: 'evidence', evidence }));
   }
 
   async function buildProposal(forHeight: bigint, round: number): Promise<void> {
@@ -221,8 +268,10 @@ export function createBftEngine(options: BftEngineOptions, dependencies: BftEngi
         timestamp,
         proposer: ownAddress,
         ...(lastCommit === undefined ? {} : { lastCommit }),
+        evidence: [...pendingEvidence.values()],
       });
       if (built.rejected.length > 0) mempool.onBlockCommitted(built.rejected.map((rejection) => rejection.hash));
+      for (const evidence of built.rejectedEvidence) pendingEvidence.delete(evidenceOffenceId(evidence));
       await enqueue(async () => {
         if (height !== forHeight) return;
         rememberBlock(built.block, built);
@@ -295,6 +344,7 @@ export function createBftEngine(options: BftEngineOptions, dependencies: BftEngi
       if (chain.head().height < forHeight) throw error;
     }
     lastCommitAtMs = clock.nowMs();
+    pruneEvidence();
     // Peers that missed precommits can commit from the certificate.
     transport.broadcast(encodeBftMessage({ kind: 'certificate', certificate }));
     enterHeight(chain.head().height + 1n);
@@ -314,7 +364,8 @@ export function createBftEngine(options: BftEngineOptions, dependencies: BftEngi
     wal.compact(height);
     const due = buffered.filter((item) => messageHeight(item.message) === height);
     buffered = buffered.filter((item) => messageHeight(item.message) > height);
-    if (startTimer !== undefined) clock.clearTimeout(startTimer);
+    if (startTimer !== undefined) cancel(startTimer);
+    waitingForTransactions = false;
     startTimer = schedule(options.blockIntervalMs, () => {
       startTimer = undefined;
       void enqueue(() => maybeStart());
@@ -329,8 +380,10 @@ export function createBftEngine(options: BftEngineOptions, dependencies: BftEngi
     const idle = mempool.stats().pending === 0;
     if (idle && options.emptyBlockIntervalMs > 0 && waitedMs < options.emptyBlockIntervalMs) {
       if (startTimer === undefined) {
+        waitingForTransactions = true;
         startTimer = schedule(options.emptyBlockIntervalMs - waitedMs, () => {
           startTimer = undefined;
+          waitingForTransactions = false;
           void enqueue(() => maybeStart());
         });
       }
@@ -342,8 +395,9 @@ export function createBftEngine(options: BftEngineOptions, dependencies: BftEngi
   async function startHeight(): Promise<void> {
     if (started) return;
     started = true;
+    waitingForTransactions = false;
     if (startTimer !== undefined) {
-      clock.clearTimeout(startTimer);
+      cancel(startTimer);
       startTimer = undefined;
     }
     await feed({ type: 'start' });
@@ -363,8 +417,11 @@ export function createBftEngine(options: BftEngineOptions, dependencies: BftEngi
   }
 
   async function onMessage(peerId: string, message: BftMessage): Promise<void> {
+    if (message.kind === 'evidence') {
+      onEvidence(peerId, message.evidence);
+      return;
+    }
     const at = messageHeight(message);
-    if (message.kind === 'evidence') return; // gossiped for the record; block inclusion is future work
     if (at < height) return; // decided already
     if (at > height) {
       if (at > height + 1n || message.kind === 'certificate') dependencies.onBehind?.(at - 1n);
@@ -429,14 +486,19 @@ export function createBftEngine(options: BftEngineOptions, dependencies: BftEngi
         await perform(replayed.actions);
         if (core.snapshot().started) {
           started = true;
-          if (startTimer !== undefined) clock.clearTimeout(startTimer);
+          if (startTimer !== undefined) cancel(startTimer);
           startTimer = undefined;
         }
       });
       gossipTimer = schedule(gossipIntervalMs, gossip);
     },
     notifyTransaction() {
-      if (!running || started || startTimer !== undefined) return;
+      if (!running || started) return;
+      // During the block interval the start is already due; during the empty-block wait a transaction ends it.
+      if (startTimer !== undefined && !waitingForTransactions) return;
+      if (startTimer !== undefined) cancel(startTimer);
+      startTimer = undefined;
+      waitingForTransactions = false;
       void enqueue(() => maybeStart());
     },
     async stop() {
@@ -477,6 +539,9 @@ export function createBftEngine(options: BftEngineOptions, dependencies: BftEngi
           }
         }
         for (const vote of votes) transport.send(peerId, encodeBftMessage({ kind: 'vote', vote }));
+        for (const evidence of pendingEvidence.values()) {
+          transport.send(peerId, encodeBftMessage({ kind: 'evidence', evidence }));
+        }
       });
     },
     onChainAdvanced() {
@@ -484,6 +549,7 @@ export function createBftEngine(options: BftEngineOptions, dependencies: BftEngi
         const next = chain.head().height + 1n;
         if (next > height) {
           lastCommitAtMs = clock.nowMs();
+          pruneEvidence();
           enterHeight(next);
         }
       });

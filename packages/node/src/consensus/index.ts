@@ -1,5 +1,4 @@
 export * from './bft-engine.js';
 export * from './bft-messages.js';
 export * from './interface.js';
-export * from './single-validator.js';
 export * from './tendermint/index.js';

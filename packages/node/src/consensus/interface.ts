@@ -1,6 +1,6 @@
 /**
- * How blocks get decided. The node asks nothing more of consensus than this, so the single-validator producer of
- * today and the Tendermint engine of the BFT network are interchangeable behind it.
+ * How blocks get decided. The node asks nothing more of consensus than this: the Tendermint engine (createBftEngine)
+ * runs behind it for one validator without peers and for a network alike.
  */
 export interface ConsensusStatus {
   readonly engine: string;

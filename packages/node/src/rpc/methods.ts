@@ -12,7 +12,7 @@ import {
   type SignedTransaction,
 } from '@xinlian/protocol';
 import { z } from 'zod';
-import type { IndexedLog, LogFilter, TransactionReceipt } from '../chain/interface.js';
+import type { CommittedEvidence, IndexedLog, LogFilter, TransactionReceipt } from '../chain/interface.js';
 import type { TransactionProof } from '../chain/proof.js';
 import type { BlockContext, CallRequest } from '../execution/types.js';
 import { createStateOverlay } from '../state/overlay.js';
@@ -47,6 +47,8 @@ import {
   type CallObject,
   callObject,
   data,
+  type EvidenceFilterObject,
+  evidenceFilterObject,
   hash,
   type LogFilterObject,
   logFilterObject,
@@ -77,6 +79,10 @@ export interface MethodOptions {
   readonly maxLogBlockRange?: number;
   /** Most logs eth_getLogs returns before failing with -32005; default 10,000. */
   readonly maxLogs?: number;
+  /** Largest fromBlock..toBlock span of xinlian_getEvidence (blocks); default 10,000. */
+  readonly maxEvidenceBlockRange?: number;
+  /** Most evidence items xinlian_getEvidence returns before failing with -32005; default 10,000. */
+  readonly maxEvidence?: number;
   /** Gas cap of eth_call / eth_estimateGas (geth's RPCGasCap); default 50,000,000. */
   readonly gasCap?: bigint;
   /** Subscriptions per WebSocket connection; default 100. */
@@ -110,6 +116,8 @@ export function createRpcMethods(backend: RpcBackend, options: MethodOptions = {
   const suite = chain.suite;
   const maxLogBlockRange = BigInt(options.maxLogBlockRange ?? 10_000);
   const maxLogs = options.maxLogs ?? 10_000;
+  const maxEvidenceBlockRange = BigInt(options.maxEvidenceBlockRange ?? 10_000);
+  const maxEvidence = options.maxEvidence ?? 10_000;
   const gasCap = options.gasCap ?? 50_000_000n;
   const maxSubscriptions = options.maxSubscriptionsPerConnection ?? 100;
   const version = backend.version ?? packageVersion();
@@ -342,6 +350,80 @@ export function createRpcMethods(backend: RpcBackend, options: MethodOptions = {
       );
     }
     return logs.map(formatLog);
+  };
+
+  // ----------------------------------------------------------------------------------------------------------------
+  // Finality and evidence
+
+  const commitCertificate = (selector: BlockSelector): Record<string, unknown> | null => {
+    const height = blockHeightOf(selector);
+    // Genesis is never voted on: it has no certificate.
+    if (height === undefined || height === 0n) return null;
+    const certificate = chain.getCommitCertificate(height);
+    if (certificate === undefined) return null;
+    return {
+      height: hexQuantity(certificate.height),
+      round: hexQuantity(certificate.round),
+      blockHash: hexData(certificate.blockHash),
+      signatures: certificate.signatures.map((entry) => ({
+        validatorIndex: hexQuantity(entry.validatorIndex),
+        signature: hexData(entry.signature),
+      })),
+    };
+  };
+
+  const voteJson = (vote: CommittedEvidence['evidence']['voteA']) => ({
+    blockHash: vote.blockHash === null ? null : hexData(vote.blockHash),
+    signature: hexData(vote.signature),
+  });
+
+  const evidenceJson = (entry: CommittedEvidence): Record<string, unknown> => ({
+    blockNumber: hexQuantity(entry.blockHeight),
+    blockHash: hexData(entry.blockHash),
+    index: hexQuantity(entry.index),
+    validatorIndex: hexQuantity(entry.validatorIndex),
+    validator: hexData(entry.validator),
+    height: hexQuantity(entry.evidence.voteA.height),
+    round: hexQuantity(entry.evidence.voteA.round),
+    type: entry.evidence.voteA.type,
+    voteA: voteJson(entry.evidence.voteA),
+    voteB: voteJson(entry.evidence.voteB),
+  });
+
+  const getEvidence = (filter: EvidenceFilterObject): unknown[] => {
+    const head = headHeight();
+    const resolve = (selector: BlockSelector | null | undefined): bigint => {
+      if (selector == null) return head;
+      if (selector.kind === 'tag') return selector.tag === 'earliest' ? 0n : head;
+      if (selector.kind === 'number') return selector.height;
+      throw invalidParams('block hashes are not allowed in fromBlock/toBlock');
+    };
+    const fromHeight = resolve(filter.fromBlock);
+    let toHeight = resolve(filter.toBlock);
+    if (fromHeight > toHeight) throw invalidParams('invalid block range params: fromBlock is after toBlock');
+    if (fromHeight > head) return [];
+    if (toHeight > head) toHeight = head;
+    if (toHeight - fromHeight + 1n > maxEvidenceBlockRange) {
+      throw new RpcError(
+        RpcErrorCode.LIMIT_EXCEEDED,
+        `block range too large: at most ${maxEvidenceBlockRange} blocks per xinlian_getEvidence ` +
+          `(got ${toHeight - fromHeight + 1n})`,
+      );
+    }
+    try {
+      return chain.getEvidence(fromHeight, toHeight, maxEvidence).map(evidenceJson);
+    } catch (error) {
+      if (isLimitError(error)) {
+        const range = (error as { code?: unknown }).code === 'EVIDENCE_RANGE_TOO_LARGE';
+        throw new RpcError(
+          RpcErrorCode.LIMIT_EXCEEDED,
+          range
+            ? `block range too large: ${(error as Error).message}`
+            : `query returned more than ${maxEvidence} results; narrow the block range`,
+        );
+      }
+      throw error;
+    }
   };
 
   const hub = new EventHub(chain, {
@@ -868,6 +950,14 @@ export function createRpcMethods(backend: RpcBackend, options: MethodOptions = {
   method('xinlian_getTransactionProof', (params) => {
     const [txHash] = parseParams(params, [param('hash', hash)]);
     return transactionProof(txHash);
+  });
+  method('xinlian_getCommitCertificate', (params) => {
+    const [block] = parseParams(params, [param('block', blockParameter)]);
+    return commitCertificate(block);
+  });
+  method('xinlian_getEvidence', (params) => {
+    const [filter] = parseParams(params, [optionalParam('filter', evidenceFilterObject)]);
+    return getEvidence(filter ?? {});
   });
 
   return { handlers, hub, clientVersion, status };

@@ -147,6 +147,14 @@ export const logFilterObject = z
 
 export type LogFilterObject = z.output<typeof logFilterObject>;
 
+/** xinlian_getEvidence's range: { fromBlock?, toBlock? } (both default to latest), no other fields. */
+export const evidenceFilterObject = z.strictObject({
+  fromBlock: blockNumberOrTag.nullish(),
+  toBlock: blockNumberOrTag.nullish(),
+});
+
+export type EvidenceFilterObject = z.output<typeof evidenceFilterObject>;
+
 export interface ParamSpec<T extends z.ZodType = z.ZodType> {
   readonly name: string;
   readonly schema: T;

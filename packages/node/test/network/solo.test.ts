@@ -1,0 +1,92 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { bigIntToBytes, bytesToHex, getSuite } from '@xinlian/crypto';
+import { encodeTransaction, parseGenesis, signTransaction } from '@xinlian/protocol';
+import { createNode } from '../../src/node.js';
+
+/**
+ * One validator without a network is n = 1 of the Tendermint engine. An idle chain waits for the empty-block
+ * interval, but a transaction ends that wait: it is committed after about one block interval, not after the
+ * empty-block interval.
+ */
+describe('a single validator (Tendermint, n = 1)', () => {
+  it('commits a transaction soon after it arrives on an idle chain, and resumes after a restart', async () => {
+    const suite = getSuite('intl');
+    const validator = bigIntToBytes(0x1234_5678n, 32);
+    const user = bigIntToBytes(0x9abc_def0n, 32);
+    const genesis = parseGenesis({
+      chainId: 777,
+      suite: 'intl',
+      name: 'solo',
+      timestamp: 1_750_000_000_000,
+      validators: [{ name: 'v', publicKey: bytesToHex(suite.getPublicKey(validator), true), power: 1 }],
+      alloc: { [bytesToHex(suite.addressFromPublicKey(suite.getPublicKey(user)), true)]: { balance: '1000000' } },
+      gasLimit: 30_000_000,
+      maxBlockBytes: 1_048_576,
+      blockIntervalMs: 100,
+      minGasPrice: '0',
+      baseFeePerGas: '0',
+    });
+    const directory = mkdtempSync(join(tmpdir(), 'xinlian-solo-'));
+    const open = () =>
+      createNode({
+        dataDirectory: directory,
+        genesis,
+        validatorPrivateKey: validator,
+        rpc: { host: '127.0.0.1', port: 0 },
+        emptyBlockIntervalMs: 60_000,
+      });
+    try {
+      const node = await open();
+      const { rpcUrl } = await node.start();
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      assert.equal(node.chain.head().height, 0n, 'an idle chain waits for the empty-block interval');
+      const raw = encodeTransaction(
+        signTransaction(
+          {
+            type: 'eip1559',
+            chainId: 777n,
+            nonce: 0n,
+            maxPriorityFeePerGas: 0n,
+            maxFeePerGas: 0n,
+            gasLimit: 21_000n,
+            to: new Uint8Array(20).fill(9),
+            value: 5n,
+            data: new Uint8Array(),
+            accessList: [],
+          },
+          user,
+          suite,
+        ),
+      );
+      const sentAt = Date.now();
+      const response = await fetch(rpcUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          jsonrpc: '2.0',
+          id: 1,
+          method: 'eth_sendRawTransaction',
+          params: [bytesToHex(raw, true)],
+        }),
+      });
+      assert.equal(((await response.json()) as { error?: unknown }).error, undefined);
+      while (node.chain.head().height < 1n) {
+        assert.ok(Date.now() - sentAt < 10_000, 'the transaction waited for the empty-block interval');
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      assert.equal(node.chain.stateAt().getAccount(new Uint8Array(20).fill(9))?.balance, 5n);
+      assert.equal(node.chain.getCommitCertificate(1n)?.signatures.length, 1, 'its own precommit is the certificate');
+      await node.stop();
+      const again = await open();
+      assert.equal(again.chain.head().height, 1n);
+      await again.start();
+      await again.stop();
+    } finally {
+      rmSync(directory, { recursive: true, force: true });
+    }
+  });
+});
