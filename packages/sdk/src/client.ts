@@ -1,4 +1,5 @@
 import type { SuiteName } from '@xinlian/crypto';
+import type { CommitCertificate } from '@xinlian/protocol';
 import {
   type Account,
   type Address,
@@ -16,7 +17,7 @@ import {
   type WalletClient,
 } from 'viem';
 import { defineXinlianChain, type XinlianChain } from './chain.js';
-import { parseTransactionProof, type TransactionProof } from './proof.js';
+import { parseCommitCertificate, parseTransactionProof, type TransactionProof } from './proof.js';
 
 /** `xinlian_status`: node and chain facts. Fields beyond these are node-specific and passed through. */
 export interface XinlianStatus {
@@ -78,11 +79,35 @@ export async function getProof(
   });
 }
 
+export interface GetCommitCertificateParameters {
+  /** Default 'latest' (the head block's own certificate). */
+  readonly blockNumber?: bigint;
+  readonly blockTag?: BlockTag;
+  readonly blockHash?: Hash;
+}
+
+/**
+ * `xinlian_getCommitCertificate`: the +2/3 precommits that made a block final, parsed for `verifyHeaderCommit`.
+ * Resolves to undefined for the genesis block, an unknown block, or a block the node keeps no certificate for.
+ */
+export async function getCommitCertificate(
+  client: Client<Transport, Chain | undefined>,
+  { blockNumber, blockTag = 'latest', blockHash }: GetCommitCertificateParameters = {},
+): Promise<CommitCertificate | undefined> {
+  const block =
+    blockHash !== undefined ? { blockHash } : blockNumber !== undefined ? numberToHex(blockNumber) : blockTag;
+  const json = await client.request<
+    XinlianRequest<'xinlian_getCommitCertificate', [string | { blockHash: Hash }], unknown>
+  >({ method: 'xinlian_getCommitCertificate', params: [block] });
+  return json === null || json === undefined ? undefined : parseCommitCertificate(json);
+}
+
 /** The Xinlian actions bound to a client, for `client.extend(xinlianActions)`. */
 export type XinlianActions = {
   getStatus: () => Promise<XinlianStatus>;
   getTransactionProof: (parameters: GetTransactionProofParameters) => Promise<TransactionProof | undefined>;
   getProof: (parameters: GetProofParameters) => Promise<XinlianStateProofJson>;
+  getCommitCertificate: (parameters?: GetCommitCertificateParameters) => Promise<CommitCertificate | undefined>;
 };
 
 export function xinlianActions(client: Client<Transport, Chain | undefined>): XinlianActions {
@@ -90,6 +115,7 @@ export function xinlianActions(client: Client<Transport, Chain | undefined>): Xi
     getStatus: () => getStatus(client),
     getTransactionProof: (parameters) => getTransactionProof(client, parameters),
     getProof: (parameters) => getProof(client, parameters),
+    getCommitCertificate: (parameters) => getCommitCertificate(client, parameters),
   };
 }
 

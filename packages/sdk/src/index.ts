@@ -27,8 +27,10 @@ export {
   type CreateXinlianWalletClientParameters,
   createXinlianClient,
   createXinlianWalletClient,
+  type GetCommitCertificateParameters,
   type GetProofParameters,
   type GetTransactionProofParameters,
+  getCommitCertificate,
   getProof,
   getStatus,
   getTransactionProof,
@@ -42,7 +44,9 @@ export {
 } from './client.js';
 export { serializeUnsignedGmTransaction, toUnsignedGmTransaction } from './gm-transaction.js';
 export {
+  type CommitCertificateJson,
   type HeaderCommitVerification,
+  parseCommitCertificate,
   parseTransactionProof,
   type TransactionProof,
   type TransactionProofJson,

@@ -159,6 +159,54 @@ export function verifyHeaderCommit(
   }
 }
 
+/** `xinlian_getCommitCertificate`'s JSON: quantities and byte strings as 0x-hex. */
+export interface CommitCertificateJson {
+  readonly height: Hex;
+  readonly round: Hex;
+  readonly blockHash: Hex;
+  readonly signatures: readonly { readonly validatorIndex: Hex; readonly signature: Hex }[];
+}
+
+function jsonQuantity(value: unknown, field: string): bigint {
+  if (typeof value !== 'string' || !/^0x(0|[1-9a-fA-F][0-9a-fA-F]*)$/.test(value)) {
+    throw new Error(`commit certificate: ${field} must be a hex quantity`);
+  }
+  return BigInt(value);
+}
+
+function jsonSmall(value: unknown, field: string): number {
+  const n = jsonQuantity(value, field);
+  if (n > 0xffff_ffffn) throw new Error(`commit certificate: ${field} is out of range`);
+  return Number(n);
+}
+
+/**
+ * Converts `xinlian_getCommitCertificate` JSON ({@link CommitCertificateJson}) into the protocol's CommitCertificate,
+ * for {@link verifyHeaderCommit}. Only the shape is checked here; the signatures are checked by the verifier.
+ */
+export function parseCommitCertificate(json: unknown): CommitCertificate {
+  if (typeof json !== 'object' || json === null) throw new Error('commit certificate: expected an object');
+  const object = json as Record<string, unknown>;
+  const blockHash = jsonBytes(object.blockHash, 'blockHash');
+  if (blockHash.length !== 32) throw new Error('commit certificate: blockHash must be 32 bytes');
+  if (!Array.isArray(object.signatures)) throw new Error('commit certificate: signatures must be an array');
+  return {
+    height: jsonQuantity(object.height, 'height'),
+    round: jsonSmall(object.round, 'round'),
+    blockHash,
+    signatures: object.signatures.map((entry: unknown, i) => {
+      if (typeof entry !== 'object' || entry === null) {
+        throw new Error(`commit certificate: signatures[${i}] must be an object`);
+      }
+      const { validatorIndex, signature } = entry as Record<string, unknown>;
+      return {
+        validatorIndex: jsonSmall(validatorIndex, `signatures[${i}].validatorIndex`),
+        signature: jsonBytes(signature, `signatures[${i}].signature`),
+      };
+    }),
+  };
+}
+
 /**
  * `xinlian_getTransactionProof`'s JSON as this SDK reads it (byte strings 0x-hex, numbers hex quantities or JSON
  * numbers), matching the node's RPC as it is being written; only {@link parseTransactionProof} depends on it. The

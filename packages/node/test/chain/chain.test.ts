@@ -473,7 +473,9 @@ for (const suiteName of SUITES) {
             },
           },
         ],
-        ['MALFORMED', (block) => ({ ...block, evidence: [Uint8Array.of(1)] })],
+        // Evidence the header does not commit to (extraData is not its root); more items than a block may carry.
+        ['EVIDENCE', (block) => ({ ...block, evidence: [Uint8Array.of(1)] })],
+        ['MALFORMED', (block) => ({ ...block, evidence: Array.from({ length: 17 }, () => Uint8Array.of(1)) })],
         [
           'TX_ROOT',
           (block) => ({

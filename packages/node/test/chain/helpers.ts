@@ -94,7 +94,11 @@ export function makeSetup(suiteName: SuiteName, overrides: Partial<Genesis> = {}
   return { suite, genesis, validators, users, preset };
 }
 
-export function openChain(setup: Setup, store: KeyValueStore, extra: { maxLogBlockRange?: bigint } = {}) {
+export function openChain(
+  setup: Setup,
+  store: KeyValueStore,
+  extra: { maxLogBlockRange?: bigint; maxEvidenceBlockRange?: bigint } = {},
+) {
   const engine = createExecutionEngine({ suite: setup.suite, chainId: setup.genesis.chainId });
   return createChain({ store, genesis: setup.genesis, engine, ...extra });
 }

@@ -2,6 +2,7 @@ import { bigIntToBytes, bytesToHex, getSuite, type Suite, type SuiteName } from 
 import {
   type Address,
   type CommitCertificate,
+  type DuplicateVoteEvidence,
   encodeTransaction,
   type Genesis,
   type Hash,
@@ -61,8 +62,13 @@ export interface TestNode {
   readonly server: RpcServer;
   readonly url: string;
   readonly wsUrl: string;
-  /** Builds the next block from the mempool's selection, commits it, and tells the mempool. */
-  produce(): Promise<BuiltBlock>;
+  /**
+   * Builds the next block from the mempool's selection (with `evidence` offered), commits it (with its own commit
+   * certificate when `certify`), and tells the mempool.
+   */
+  produce(options?: ProduceOptions): Promise<BuiltBlock>;
+  /** A certificate for (height, hash) signed by all four validators. */
+  certify(height: bigint, hash: Hash): CommitCertificate;
   /** Signs a transaction of the suite's fee-market type (or legacy) from user `i` with its next pending nonce. */
   sign(i: number, fields: TxFields): Uint8Array;
   close(): Promise<void>;
@@ -77,6 +83,11 @@ export interface TxFields {
   readonly legacyGasPrice?: bigint;
   readonly type?: 'eip2930';
   readonly chainId?: bigint;
+}
+
+export interface ProduceOptions {
+  readonly evidence?: readonly DuplicateVoteEvidence[];
+  readonly certify?: boolean;
 }
 
 export async function startNode(
@@ -135,7 +146,7 @@ export async function startNode(
     })),
   });
 
-  const produce = async (): Promise<BuiltBlock> => {
+  const produce = async (produceOptions: ProduceOptions = {}): Promise<BuiltBlock> => {
     const head = chain.head();
     const height = head.height + 1n;
     const selected = mempool.selectForBlock({
@@ -148,8 +159,9 @@ export async function startNode(
       timestamp: head.header.timestamp + 1000n,
       proposer: (validators[Number(height % 4n)] as Key).address,
       ...(height >= 2n ? { lastCommit: certify(head.height, head.hash) } : {}),
+      ...(produceOptions.evidence === undefined ? {} : { evidence: produceOptions.evidence }),
     });
-    await chain.commitBlock(built);
+    await chain.commitBlock(built, produceOptions.certify === true ? certify(height, built.hash) : undefined);
     mempool.onBlockCommitted(built.transactions.map((t) => t.hash));
     return built;
   };
@@ -191,6 +203,7 @@ export async function startNode(
     url,
     wsUrl,
     produce,
+    certify,
     sign,
     close: () => server.close(),
   };

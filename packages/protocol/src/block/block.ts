@@ -4,7 +4,13 @@ import { HASH_LENGTH, type Hash } from '../primitives.js';
 import { checkBytes, expectBytes, expectList, fail, type RlpItem, rlpDecodeStrict, rlpEncode } from './codec.js';
 import { type BlockHeader, headerFromRlp, headerHash, headerToRlp } from './header.js';
 
-/** A block: header, transactions as their encoded (EIP-2718 / gm) bytes, and evidence (reserved: empty for now). */
+/**
+ * Most evidence items one block may carry (a protocol constant: every node decodes and validates blocks with it). Each
+ * item is an encodeDuplicateVoteEvidence (at most MAX_EVIDENCE_BYTES), so evidence adds at most ~5.3 KB to a block.
+ */
+export const MAX_EVIDENCE_PER_BLOCK = 16;
+
+/** A block: header, transactions as their encoded (EIP-2718 / gm) bytes, and evidence (encoded duplicate-vote evidence). */
 export interface Block {
   readonly header: BlockHeader;
   readonly transactions: readonly Uint8Array[];
@@ -18,7 +24,7 @@ export interface BlockLimits {
   readonly maxTransactionBytes: number;
   /** Upper bound on the number of transactions (default: no bound beyond maxBlockBytes). */
   readonly maxTransactions?: number;
-  /** Upper bound on evidence items; default 0 (no evidence type is defined yet, so a non-empty list is rejected). */
+  /** Upper bound on evidence items; default 0 (a non-empty list is rejected). Chains use MAX_EVIDENCE_PER_BLOCK. */
   readonly maxEvidence?: number;
 }
 

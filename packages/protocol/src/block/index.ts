@@ -1,4 +1,12 @@
-export { type Block, type BlockLimits, blockHash, blockTxRoot, decodeBlock, encodeBlock } from './block.js';
+export {
+  type Block,
+  type BlockLimits,
+  blockHash,
+  blockTxRoot,
+  decodeBlock,
+  encodeBlock,
+  MAX_EVIDENCE_PER_BLOCK,
+} from './block.js';
 export {
   type CommitCertificate,
   type CommitSignature,
