@@ -8,6 +8,8 @@ export interface GenesisPlan {
   readonly name: string;
   readonly timestampMs: number;
   readonly validators: ReadonlyArray<{ readonly name: string; readonly publicKey: Uint8Array }>;
+  /** Member nodes that follow the chain without voting; their keys are admitted to the P2P network. */
+  readonly observers?: ReadonlyArray<{ readonly name: string; readonly publicKey: Uint8Array }>;
   readonly alloc: ReadonlyArray<{ readonly address: string; readonly balance: bigint }>;
   readonly blockIntervalMs: number;
 }
@@ -27,6 +29,15 @@ export function buildGenesis(plan: GenesisPlan): Genesis {
       publicKey: bytesToHex(validator.publicKey, true),
       power: 1,
     })),
+    // Written only when there are any, so that chains without observers keep the genesis file (and hash) they had.
+    ...(plan.observers === undefined || plan.observers.length === 0
+      ? {}
+      : {
+          observers: plan.observers.map((observer) => ({
+            name: observer.name,
+            publicKey: bytesToHex(observer.publicKey, true),
+          })),
+        }),
     alloc: Object.fromEntries(
       plan.alloc.map((entry) => [entry.address.toLowerCase(), { balance: entry.balance.toString() }]),
     ),

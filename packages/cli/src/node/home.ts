@@ -1,6 +1,15 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { decryptKeystore, getSuite, type KeystoreOptions, type SuiteName } from '@xinlian/crypto';
+import {
+  bytesToHex,
+  CryptoError,
+  decryptKeystore,
+  getSuite,
+  hexToBytes,
+  type KeystoreOptions,
+  type Suite,
+  type SuiteName,
+} from '@xinlian/crypto';
 import { type Genesis, genesisToJson, parseGenesis } from '@xinlian/protocol';
 import { z } from 'zod';
 import { CliError } from '../errors.js';
@@ -11,36 +20,127 @@ import { saveKeystore } from '../keys/save.js';
 /**
  * A node's home folder — everything one organisation copies to its machine:
  *   genesis.json         the chain (shared by every node)
- *   config.json          this node's options (RPC address, data folder, key files, block timing)
- *   validator.json       the validator key, an encrypted keystore
+ *   config.json          this node's options (RPC and P2P addresses, peers, data folder, key files, block timing)
+ *   validator.json       a validator's key, an encrypted keystore (it is also the node's P2P identity)
  *   validator.password   its password (mode 0600), so the node starts unattended
+ *   node.json            an observer's P2P key, an encrypted keystore (instead of validator.json)
+ *   node.password        its password (mode 0600)
  *   data/                chain data (LMDB)
  */
 export const GENESIS_FILE = 'genesis.json';
 export const CONFIG_FILE = 'config.json';
 export const VALIDATOR_KEY_FILE = 'validator.json';
 export const VALIDATOR_PASSWORD_FILE = 'validator.password';
+export const NODE_KEY_FILE = 'node.json';
+export const NODE_PASSWORD_FILE = 'node.password';
+/** More peers than a consortium has members is a mistake in the file, not a network. */
+export const MAX_PEERS = 256;
 
-const portSchema = z.number().int().min(0).max(65_535);
+const portSchema = z
+  .number({ error: 'expected a port number' })
+  .int('expected a port number')
+  .min(0, 'a port is 0–65535')
+  .max(65_535, 'a port is 0–65535');
+/** P2P ports are dialled by other nodes, so "any free port" (0) is no use there. */
+const networkPortSchema = z
+  .number({ error: 'expected a port number' })
+  .int('expected a port number')
+  .min(1, 'a P2P port is 1–65535')
+  .max(65_535, 'a P2P port is 1–65535');
+const hostSchema = z
+  .string({ error: 'expected a host name or IP address' })
+  .min(1, 'must not be empty')
+  .regex(/^[^\s/,]+$/, 'expected a host name or IP address (no spaces, slashes or commas)');
+const fileSchema = z.string({ error: 'expected a file name' }).min(1, 'must not be empty');
 
-export const nodeConfigSchema = z
+const peerSchema = z
   .object({
-    rpc: z.object({ host: z.string().min(1), port: portSchema }).strict(),
-    dataDirectory: z.string().min(1).default('data'),
-    validatorKeyFile: z.string().min(1).optional(),
-    validatorPasswordFile: z.string().min(1).optional(),
-    blockIntervalMs: z.number().int().positive().optional(),
-    emptyBlockIntervalMs: z.number().int().min(0).optional(),
+    host: hostSchema,
+    port: networkPortSchema,
+    publicKey: z
+      .string({ error: 'expected a 0x-hex public key' })
+      .regex(/^0x([0-9a-fA-F]{2})+$/, 'expected a 0x-hex public key'),
   })
   .strict();
 
+export const nodeConfigSchema = z
+  .object({
+    rpc: z.object({ host: hostSchema, port: portSchema }).strict(),
+    /** Where this node listens for other member nodes. Absent: a single node without a network (`xinlian dev`). */
+    p2p: z.object({ host: hostSchema, port: networkPortSchema }).strict().optional(),
+    /** Member nodes to dial; each is authenticated by its public key in the handshake. */
+    peers: z.array(peerSchema).max(MAX_PEERS, `at most ${MAX_PEERS} peers`).optional(),
+    dataDirectory: z.string().min(1).default('data'),
+    validatorKeyFile: fileSchema.optional(),
+    validatorPasswordFile: fileSchema.optional(),
+    nodeKeyFile: fileSchema.optional(),
+    nodePasswordFile: fileSchema.optional(),
+    blockIntervalMs: z.number().int().positive().optional(),
+    emptyBlockIntervalMs: z.number().int().min(0).optional(),
+  })
+  .strict()
+  .superRefine((config, context) => {
+    const problem = (path: (string | number)[], message: string) => context.addIssue({ code: 'custom', path, message });
+    if (config.validatorKeyFile !== undefined && config.validatorPasswordFile === undefined) {
+      problem(['validatorPasswordFile'], 'required with validatorKeyFile');
+    }
+    if (config.validatorPasswordFile !== undefined && config.validatorKeyFile === undefined) {
+      problem(['validatorKeyFile'], 'required with validatorPasswordFile');
+    }
+    if (config.nodeKeyFile !== undefined && config.nodePasswordFile === undefined) {
+      problem(['nodePasswordFile'], 'required with nodeKeyFile');
+    }
+    if (config.nodePasswordFile !== undefined && config.nodeKeyFile === undefined) {
+      problem(['nodeKeyFile'], 'required with nodePasswordFile');
+    }
+    if (config.nodeKeyFile !== undefined && config.validatorKeyFile !== undefined) {
+      problem(['nodeKeyFile'], "a validator's P2P key is its validator key: give validatorKeyFile or nodeKeyFile");
+    }
+    if (config.p2p === undefined) {
+      if (config.peers !== undefined) problem(['peers'], 'peers need a p2p section (where this node listens)');
+      if (config.nodeKeyFile !== undefined) problem(['nodeKeyFile'], 'a node key needs a p2p section');
+    } else if (config.validatorKeyFile === undefined && config.nodeKeyFile === undefined) {
+      problem(['p2p'], 'a node in a network needs a key: validatorKeyFile (validators) or nodeKeyFile (observers)');
+    }
+    const addresses = new Map<string, number>();
+    config.peers?.forEach((peer, index) => {
+      const address = `${peer.host.toLowerCase()}:${peer.port}`;
+      const previous = addresses.get(address);
+      if (previous !== undefined) problem(['peers', index], `same address as peers[${previous}] (${address})`);
+      else addresses.set(address, index);
+      if (config.p2p !== undefined && address === `${config.p2p.host.toLowerCase()}:${config.p2p.port}`) {
+        problem(['peers', index], `this node's own p2p address (${address})`);
+      }
+    });
+  });
+
 export type NodeConfig = z.infer<typeof nodeConfigSchema>;
+
+export interface PeerAddress {
+  readonly host: string;
+  readonly port: number;
+  /** Uncompressed SEC1 (65 bytes), as genesis keys. */
+  readonly publicKey: Uint8Array;
+}
+
+export interface NetworkConfig {
+  readonly listen: { readonly host: string; readonly port: number };
+  readonly peers: readonly PeerAddress[];
+}
 
 export interface LoadedHome {
   readonly home: string;
   readonly config: NodeConfig;
   readonly genesis: Genesis;
+  /** `validator`: votes with validatorPrivateKey; `observer`: follows the chain (with nodePrivateKey in a network). */
+  readonly role: 'validator' | 'observer';
+  /** The node's name in genesis (undefined for an observer outside a network, which genesis does not list). */
+  readonly memberName: string | undefined;
   readonly validatorPrivateKey: Uint8Array | undefined;
+  /** An observer's P2P key (a validator's P2P key is its validator key). */
+  readonly nodePrivateKey: Uint8Array | undefined;
+  /** Present when config.json has a p2p section. */
+  readonly network: NetworkConfig | undefined;
 }
 
 function parseJsonFile(path: string, what: string): unknown {
@@ -52,70 +152,204 @@ function parseJsonFile(path: string, what: string): unknown {
   }
 }
 
-export function readConfig(home: string): NodeConfig {
-  const path = join(home, CONFIG_FILE);
-  const result = nodeConfigSchema.safeParse(parseJsonFile(path, 'node config'));
-  if (!result.success) {
-    const problems = result.error.issues.map((issue) => `  ${issue.path.join('.') || '(root)'}: ${issue.message}`);
-    throw new CliError(`invalid ${path}:\n${problems.join('\n')}`);
+function formatIssuePath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const segment of path) {
+    if (typeof segment === 'number') out += `[${segment}]`;
+    else out += out === '' ? String(segment) : `.${String(segment)}`;
   }
-  return result.data;
+  return out === '' ? '(root)' : out;
+}
+
+function invalidConfig(path: string, problems: readonly string[]): CliError {
+  return new CliError(`invalid ${path}:\n${problems.map((problem) => `  ${problem}`).join('\n')}`);
+}
+
+/**
+ * Parses config.json against the schema and, where the genesis is needed, against the chain: each peer key must be
+ * a point of the chain's curve and the key of a member node (a genesis validator or observer), listed once.
+ * `path` names the file in error messages.
+ */
+export function parseNodeConfig(json: unknown, genesis: Genesis, path: string = CONFIG_FILE): NodeConfig {
+  const result = nodeConfigSchema.safeParse(json);
+  if (!result.success) {
+    throw invalidConfig(
+      path,
+      result.error.issues.map((issue) => `${formatIssuePath(issue.path)}: ${issue.message}`),
+    );
+  }
+  const config = result.data;
+  const problems = peerKeyProblems(config, genesis);
+  if (problems.length > 0) throw invalidConfig(path, problems);
+  return config;
+}
+
+const CURVE_NAMES: Record<SuiteName, string> = { intl: 'secp256k1', gm: 'SM2' };
+
+function normalizeKey(suite: Suite, hex: string): Uint8Array | undefined {
+  try {
+    return suite.normalizePublicKey(hexToBytes(hex));
+  } catch {
+    return undefined;
+  }
+}
+
+function memberKeys(genesis: Genesis): Map<string, string> {
+  const members = new Map<string, string>();
+  for (const validator of genesis.validators) members.set(bytesToHex(validator.publicKey), validator.name);
+  for (const observer of genesis.observers) members.set(bytesToHex(observer.publicKey), observer.name);
+  return members;
+}
+
+function peerKeyProblems(config: NodeConfig, genesis: Genesis): string[] {
+  const suite = getSuite(genesis.suite);
+  const members = memberKeys(genesis);
+  const seen = new Map<string, number>();
+  const problems: string[] = [];
+  config.peers?.forEach((peer, index) => {
+    const key = normalizeKey(suite, peer.publicKey);
+    if (key === undefined) {
+      problems.push(`peers[${index}].publicKey: not a public key on ${CURVE_NAMES[genesis.suite]} (the chain's suite)`);
+      return;
+    }
+    const hex = bytesToHex(key);
+    const previous = seen.get(hex);
+    if (previous !== undefined) problems.push(`peers[${index}].publicKey: same key as peers[${previous}]`);
+    else seen.set(hex, index);
+    if (!members.has(hex)) {
+      problems.push(`peers[${index}].publicKey: not the key of a validator or observer in ${GENESIS_FILE}`);
+    }
+  });
+  return problems;
 }
 
 export function readGenesis(home: string): Genesis {
   return parseGenesis(parseJsonFile(join(home, GENESIS_FILE), 'genesis'));
 }
 
-/** Loads a home folder for `xinlian start`: config, genesis and (for a validator) the decrypted key. */
+export function readConfig(home: string, genesis: Genesis): NodeConfig {
+  const path = join(home, CONFIG_FILE);
+  return parseNodeConfig(parseJsonFile(path, 'node config'), genesis, path);
+}
+
+async function openKey(home: string, keyFile: string, passwordFile: string, what: string, genesis: Genesis) {
+  const keyPath = join(home, keyFile);
+  const passwordPath = join(home, passwordFile);
+  const keystore = readTextFile(keyPath, what);
+  const password = readPasswordFile(passwordPath);
+  let decrypted: Awaited<ReturnType<typeof decryptKeystore>>;
+  try {
+    decrypted = await decryptKeystore(keystore, password);
+  } catch (error) {
+    if (error instanceof CryptoError && error.code === 'WRONG_PASSWORD') {
+      throw new CliError(`cannot open the ${what} ${keyPath}: ${passwordPath} does not hold its password`);
+    }
+    if (error instanceof CryptoError) throw new CliError(`the ${what} ${keyPath} is not usable: ${error.message}`);
+    throw error;
+  }
+  if (decrypted.suite !== genesis.suite) {
+    throw new CliError(`the ${what} ${keyPath} is a ${decrypted.suite} key but the chain uses ${genesis.suite}`);
+  }
+  const suite = getSuite(genesis.suite);
+  return { privateKey: decrypted.privateKey, publicKey: suite.getPublicKey(decrypted.privateKey), keyPath };
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((byte, i) => byte === b[i]);
+}
+
+/** Loads a home folder for `xinlian start`: config, genesis and the decrypted key, checked against the genesis. */
 export async function loadHome(homeOption: string): Promise<LoadedHome> {
   const home = resolve(homeOption);
   if (!existsSync(join(home, CONFIG_FILE))) {
     throw new CliError(`${home} is not a node folder (no ${CONFIG_FILE}); create one with xinlian init`);
   }
-  const config = readConfig(home);
   const genesis = readGenesis(home);
+  const config = readConfig(home, genesis);
+  const suite = getSuite(genesis.suite);
   let validatorPrivateKey: Uint8Array | undefined;
-  if (config.validatorKeyFile !== undefined) {
-    if (config.validatorPasswordFile === undefined) {
-      throw new CliError(`${CONFIG_FILE}: validatorKeyFile needs validatorPasswordFile`);
+  let nodePrivateKey: Uint8Array | undefined;
+  let memberName: string | undefined;
+  let ownKey: Uint8Array | undefined;
+  if (config.validatorKeyFile !== undefined && config.validatorPasswordFile !== undefined) {
+    const key = await openKey(home, config.validatorKeyFile, config.validatorPasswordFile, 'validator key', genesis);
+    const validator = genesis.validators.find((candidate) => sameBytes(candidate.publicKey, key.publicKey));
+    if (validator === undefined) {
+      const address = suite.formatAddress(suite.addressFromPublicKey(key.publicKey));
+      throw new CliError(
+        `the validator key ${key.keyPath} (${address}) is not a validator in ${join(home, GENESIS_FILE)}; ` +
+          'was this folder made for another chain?',
+      );
     }
-    const keystore = readTextFile(join(home, config.validatorKeyFile), 'validator key');
-    const password = readPasswordFile(join(home, config.validatorPasswordFile));
-    const decrypted = await decryptKeystore(keystore, password);
-    if (decrypted.suite !== genesis.suite) {
-      throw new CliError(`the validator key is a ${decrypted.suite} key but the chain uses ${genesis.suite}`);
-    }
-    validatorPrivateKey = decrypted.privateKey;
+    validatorPrivateKey = key.privateKey;
+    memberName = validator.name;
+    ownKey = key.publicKey;
   }
-  return { home, config, genesis, validatorPrivateKey };
+  if (config.nodeKeyFile !== undefined && config.nodePasswordFile !== undefined) {
+    const key = await openKey(home, config.nodeKeyFile, config.nodePasswordFile, 'node key', genesis);
+    const observer = genesis.observers.find((candidate) => sameBytes(candidate.publicKey, key.publicKey));
+    if (observer === undefined) {
+      const isValidator = genesis.validators.some((candidate) => sameBytes(candidate.publicKey, key.publicKey));
+      throw new CliError(
+        isValidator
+          ? `the node key ${key.keyPath} is a validator's key: name it validatorKeyFile in ${CONFIG_FILE}`
+          : `the node key ${key.keyPath} is not an observer in ${join(home, GENESIS_FILE)}; ` +
+              'was this folder made for another chain?',
+      );
+    }
+    nodePrivateKey = key.privateKey;
+    memberName = observer.name;
+    ownKey = key.publicKey;
+  }
+  let network: NetworkConfig | undefined;
+  if (config.p2p === undefined) {
+    if (validatorPrivateKey !== undefined && genesis.validators.length > 1) {
+      throw new CliError(
+        `the chain has ${genesis.validators.length} validators, so ${join(home, CONFIG_FILE)} needs a p2p section ` +
+          'and peers: one validator alone would fork it',
+      );
+    }
+  } else {
+    const peers = (config.peers ?? []).map((peer) => ({
+      host: peer.host,
+      port: peer.port,
+      publicKey: suite.normalizePublicKey(hexToBytes(peer.publicKey)),
+    }));
+    const self = peers.findIndex((peer) => ownKey !== undefined && sameBytes(peer.publicKey, ownKey));
+    if (self >= 0) throw invalidConfig(join(home, CONFIG_FILE), [`peers[${self}].publicKey: this node's own key`]);
+    network = { listen: { host: config.p2p.host, port: config.p2p.port }, peers };
+  }
+  const role = validatorPrivateKey === undefined ? 'observer' : 'validator';
+  return { home, config, genesis, role, memberName, validatorPrivateKey, nodePrivateKey, network };
 }
 
 export interface NewHome {
   readonly home: string;
   readonly genesis: Genesis;
+  /** Names the key file: validatorKeyFile/validatorPasswordFile or nodeKeyFile/nodePasswordFile. */
   readonly config: NodeConfig;
-  readonly validatorPrivateKey: Uint8Array;
+  /** The validator key or (observers) the node key, encrypted into the key file the config names. */
+  readonly privateKey: Uint8Array;
   readonly keystoreOptions?: KeystoreOptions;
 }
 
-/** Writes a node folder. Refuses to touch an existing genesis or key: a home is never overwritten. */
+/** Writes a node folder. Refuses to touch an existing genesis, config or key: a home is never overwritten. */
 export async function writeHome(folder: NewHome): Promise<void> {
-  const { home, genesis, config, validatorPrivateKey } = folder;
+  const { home, genesis, config, privateKey } = folder;
+  const keyFile = config.validatorKeyFile ?? config.nodeKeyFile;
+  const passwordFile = config.validatorPasswordFile ?? config.nodePasswordFile;
+  if (keyFile === undefined || passwordFile === undefined) {
+    throw new Error('writeHome: the config must name a key file and its password file');
+  }
   mkdirSync(home, { recursive: true, mode: 0o700 });
-  for (const file of [GENESIS_FILE, CONFIG_FILE, VALIDATOR_KEY_FILE]) {
+  for (const file of [GENESIS_FILE, CONFIG_FILE, keyFile, passwordFile]) {
     if (existsSync(join(home, file)))
       throw new CliError(`${join(home, file)} already exists; not overwriting a node folder`);
   }
   const suite = getSuite(genesis.suite);
   const password = Buffer.from(suite.randomBytes(24)).toString('base64url');
-  writeFileAtomically(join(home, VALIDATOR_PASSWORD_FILE), `${password}\n`, { mode: 0o600, overwrite: false });
-  await saveKeystore(
-    join(home, VALIDATOR_KEY_FILE),
-    genesis.suite,
-    validatorPrivateKey,
-    password,
-    folder.keystoreOptions,
-  );
+  writeFileAtomically(join(home, passwordFile), `${password}\n`, { mode: 0o600, overwrite: false });
+  await saveKeystore(join(home, keyFile), genesis.suite, privateKey, password, folder.keystoreOptions);
   writeFileAtomically(join(home, GENESIS_FILE), `${JSON.stringify(genesisToJson(genesis), null, 2)}\n`, {
     overwrite: false,
   });
