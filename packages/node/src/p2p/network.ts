@@ -141,7 +141,12 @@ export function createP2pNetwork(optionsInput: P2pOptionsInput, dependencies: P2
         return false;
       }
       if (!result.ok) {
-        logger.warn('p2p handshake failed', { reason: result.reason, detail: result.detail, address, role });
+        const fields = { reason: result.reason, detail: result.detail, address, role };
+        // A peer that is down (nothing listening, no route) is routine while a network starts: not a warning.
+        const unreachable = /ECONNREFUSED|EHOSTUNREACH|ENETUNREACH/.test(String(result.detail));
+        if (result.reason === 'CONNECTION_CLOSED' && role === 'dialer' && unreachable) {
+          logger.info('p2p peer unreachable', fields);
+        } else logger.warn('p2p handshake failed', fields);
         return false;
       }
       return register(socket, result.session, role === 'dialer' ? 'outbound' : 'inbound', address);
@@ -181,6 +186,11 @@ export function createP2pNetwork(optionsInput: P2pOptionsInput, dependencies: P2
     const address = `${target.host}:${target.port}`;
     const socket = tcpConnect({ host: target.host, port: target.port });
     configureSocket(socket);
+    socket.once('connect', () => {
+      // TCP self-connect: dialing a free port in the ephemeral range on this host can pick that very port as the
+      // source, and the socket then talks to itself and holds the port the peer wants to listen on.
+      if (socket.localPort === socket.remotePort && socket.localAddress === socket.remoteAddress) socket.destroy();
+    });
     void runHandshake(socket, 'dialer', address, target.publicKey).then((connected) => {
       target.dialing = false;
       if (connected) {
