@@ -1,10 +1,12 @@
 import { runCryptoBenchmark } from './crypto.js';
+import { runNetworkBenchmark } from './network.js';
 import { runNodeBenchmark } from './node.js';
 
 /** `npm run bench -- <name>`: each benchmark prints one JSON summary on stdout; progress goes to stderr. */
 const BENCHMARKS: Record<string, () => Promise<unknown>> = {
   crypto: runCryptoBenchmark,
   node: runNodeBenchmark,
+  network: runNetworkBenchmark,
 };
 
 const name = process.argv[2];

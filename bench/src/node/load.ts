@@ -98,10 +98,11 @@ const round1 = (x: number) => Math.round(x * 10) / 10;
 
 /**
  * Sends `lanes` (one sender each, consecutive nonces) concurrently: each lane submits its next transaction once the
- * previous eth_sendRawTransaction answered. Commit time is when the block listing the hash was announced.
+ * previous eth_sendRawTransaction answered. Commit time is when the block listing the hash was announced. With several
+ * endpoints (a network's nodes), lane i sends to endpoint i mod n.
  */
 export async function runLoad(
-  rpc: HttpRpc,
+  rpc: HttpRpc | readonly HttpRpc[],
   watcher: HeadWatcher,
   lanes: readonly (readonly PreparedTx[])[],
   commitTimeoutMs = 120_000,
@@ -130,7 +131,9 @@ export async function runLoad(
   };
   let retries = 0;
   let offset = 0;
-  const laneRuns = lanes.map((lane) => {
+  const endpoints: readonly HttpRpc[] = Array.isArray(rpc) ? rpc : [rpc as HttpRpc];
+  const laneRuns = lanes.map((lane, laneIndex) => {
+    const endpoint = endpoints[laneIndex % endpoints.length] as HttpRpc;
     const base = offset;
     offset += lane.length;
     return (async () => {
@@ -139,7 +142,7 @@ export async function runLoad(
         submitAt[base + k] = performance.now();
         for (;;) {
           try {
-            await rpc.call('eth_sendRawTransaction', [tx.raw]);
+            await endpoint.call('eth_sendRawTransaction', [tx.raw]);
             break;
           } catch (error) {
             if (!isRetryable(error) || retries > 100_000) throw error;
