@@ -94,6 +94,10 @@ export async function createNode(options: NodeOptions): Promise<XinlianNode> {
     const maxTransactionsPerBlock = options.maxTransactionsPerBlock ?? 10_000;
     let network: NodeNetwork | undefined;
     let soloStorage: FileConsensusStorage | undefined;
+    const openSoloStorage = (): FileConsensusStorage => {
+      soloStorage = createFileConsensusStorage(join(options.dataDirectory, 'consensus'));
+      return soloStorage;
+    };
     if (options.network !== undefined) {
       const nodePrivateKey = options.network.nodePrivateKey ?? options.validatorPrivateKey;
       if (nodePrivateKey === undefined) throw new Error('a networked node needs a node key (or a validator key)');
@@ -128,7 +132,7 @@ export async function createNode(options: NodeOptions): Promise<XinlianNode> {
                 suite,
                 validatorPrivateKey: options.validatorPrivateKey,
                 // n = 1 of the same Tendermint engine: its own votes are the whole quorum, there is nobody to tell.
-                storage: (soloStorage = createFileConsensusStorage(join(options.dataDirectory, 'consensus'))),
+                storage: openSoloStorage(),
                 transport: { broadcast: () => {}, send: () => {}, penalise: () => {} },
                 clock,
                 log,

@@ -196,7 +196,7 @@ describe('a 4-validator network in separate processes (intl)', () => {
     await sleep(1500);
 
     // Every accepted transaction with a receipt on one node has the same receipt block on all of them.
-    const common = (await Promise.all(nodes.map(heightOf))).reduce((a, b) => (a < b ? a : b));
+    const common = (await Promise.all(nodes.map(heightOf))).reduce((a, b) => (b < a ? b : a));
     for (let h = 1n; h <= common; h++) {
       const blocks = await Promise.all(
         nodes.map((node) =>

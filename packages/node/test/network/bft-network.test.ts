@@ -202,10 +202,10 @@ for (const suiteName of ['intl', 'gm'] as const) {
         await waitFor('the transfers on every node', () =>
           nodes.every((node) => node.chain.stateAt().getAccount(recipient)?.balance === 50n),
         );
-        const height = nodes.reduce(
-          (min, node) => (node.chain.head().height < min ? node.chain.head().height : min),
-          1n << 62n,
-        );
+        const height = nodes.reduce((min, node) => {
+          const head = node.chain.head().height;
+          return head < min ? head : min;
+        }, 1n << 62n);
         for (let h = 1n; h <= height; h++) {
           const hashes = new Set(nodes.map((node) => bytesToHex(node.chain.getBlockHash(h) ?? new Uint8Array())));
           assert.equal(hashes.size, 1, `the nodes disagree at height ${h}`);
