@@ -3,6 +3,7 @@ import { bytesToHex, type Suite } from '@xinlian/crypto';
 import { type Genesis, genesisHash } from '@xinlian/protocol';
 import type { Chain } from './chain/index.js';
 import { type BftEngine, createBftEngine } from './consensus/bft-engine.js';
+import { createFileCandidateBlockStore } from './consensus/candidate-blocks.js';
 import type { Clock } from './consensus/interface.js';
 import { createFileConsensusStorage, type FileConsensusStorage } from './consensus/tendermint/wal-file.js';
 import type { XinlianMempool } from './mempool/index.js';
@@ -146,6 +147,7 @@ export function createNodeNetwork(options: NodeNetworkOptions, dependencies: Nod
       suite,
       ...(options.validatorPrivateKey === undefined ? {} : { validatorPrivateKey: options.validatorPrivateKey }),
       storage,
+      candidateBlocks: createFileCandidateBlockStore(join(options.dataDirectory, 'consensus', 'candidates')),
       clock,
       log,
       onBehind: (height) => sync.requestUpTo(height),

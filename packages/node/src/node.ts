@@ -6,6 +6,7 @@ import {
   type Clock,
   type ConsensusEngine,
   createBftEngine,
+  createFileCandidateBlockStore,
   createFileConsensusStorage,
   type FileConsensusStorage,
   systemClock,
@@ -133,6 +134,7 @@ export async function createNode(options: NodeOptions): Promise<XinlianNode> {
                 validatorPrivateKey: options.validatorPrivateKey,
                 // n = 1 of the same Tendermint engine: its own votes are the whole quorum, there is nobody to tell.
                 storage: openSoloStorage(),
+                candidateBlocks: createFileCandidateBlockStore(join(options.dataDirectory, 'consensus', 'candidates')),
                 transport: { broadcast: () => {}, send: () => {}, penalise: () => {} },
                 clock,
                 log,

@@ -13,6 +13,7 @@ import {
 import { type Chain, evidenceOffenceId, type PreparedBlock } from '../chain/index.js';
 import type { Mempool } from '../mempool/interface.js';
 import { type BftMessage, BftMessageError, decodeBftMessage, encodeBftMessage } from './bft-messages.js';
+import { type CandidateBlockStore, createMemoryCandidateBlockStore } from './candidate-blocks.js';
 import type { Clock, ConsensusEngine, ConsensusStatus } from './interface.js';
 import { createTendermintCore, type TendermintCore } from './tendermint/core.js';
 import { createTendermintOptions, type TimeoutOptions } from './tendermint/options.js';
@@ -51,6 +52,8 @@ export interface BftEngineDependencies {
   /** Absent for an observer: it follows consensus and commits decided blocks, never signs. */
   readonly validatorPrivateKey?: Uint8Array;
   readonly storage: ConsensusStorage;
+  /** Where blocks this node proposed or validated at the current height survive a crash (default: memory only). */
+  readonly candidateBlocks?: CandidateBlockStore;
   readonly transport: ConsensusTransport;
   readonly clock: Clock;
   readonly log: (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void;
@@ -101,6 +104,7 @@ export function createBftEngine(options: BftEngineOptions, dependencies: BftEngi
     { suite, ...(signer === undefined || !isValidator ? {} : { signer }) },
   );
   const wal: Wal = openWal(dependencies.storage.wal);
+  const candidates: CandidateBlockStore = dependencies.candidateBlocks ?? createMemoryCandidateBlockStore();
   const gossipIntervalMs = options.gossipIntervalMs ?? 1000;
 
   let running = false;
@@ -109,7 +113,10 @@ export function createBftEngine(options: BftEngineOptions, dependencies: BftEngi
   let started = false;
   let lastCommitAtMs = 0n;
   /** Blocks of the current height by hash hex: raw, decoded, and once executed the prepared block. */
-  let blocks = new Map<string, { block: Block; prepared?: PreparedBlock; validating?: boolean }>();
+  let blocks = new Map<
+    string,
+    { block: Block; encoded?: Uint8Array; prepared?: PreparedBlock; validating?: boolean }
+  >();
   let buffered: { peerId: string; message: BftMessage }[] = [];
   /** Pending evidence by offence (evidenceOffenceId), in arrival order: offered to every block we propose. */
   const pendingEvidence = new Map<string, DuplicateVoteEvidence>();
@@ -166,13 +173,12 @@ export function createBftEngine(options: BftEngineOptions, dependencies: BftEngi
           break;
         case 'broadcastProposal': {
           const entry = blocks.get(hex(action.proposal.blockHash));
-          if (entry?.prepared === undefined) {
+          const encoded = entry?.prepared?.encoded ?? entry?.encoded;
+          if (encoded === undefined) {
             log('error', 'no block for own proposal', { hash: hex(action.proposal.blockHash) });
             break;
           }
-          transport.broadcast(
-            encodeBftMessage({ kind: 'proposal', proposal: action.proposal, block: entry.prepared.encoded }),
-          );
+          transport.broadcast(encodeBftMessage({ kind: 'proposal', proposal: action.proposal, block: encoded }));
           break;
         }
         case 'broadcastVote':
@@ -275,6 +281,7 @@ export function createBftEngine(options: BftEngineOptions, dependencies: BftEngi
       await enqueue(async () => {
         if (height !== forHeight) return;
         rememberBlock(built.block, built);
+        candidates.save(hex(built.hash), built.encoded);
         await feed({ type: 'proposalBuilt', height: forHeight, round, blockHash: built.hash });
       });
     } catch (error) {
@@ -282,11 +289,12 @@ export function createBftEngine(options: BftEngineOptions, dependencies: BftEngi
     }
   }
 
-  function rememberBlock(block: Block, prepared?: PreparedBlock): string {
+  function rememberBlock(block: Block, prepared?: PreparedBlock, encoded?: Uint8Array): string {
     const key = hex(prepared?.hash ?? blockHashOf(block));
     if (!blocks.has(key) && blocks.size >= MAX_BLOCKS_PER_HEIGHT) return key;
     const entry = blocks.get(key) ?? { block };
     if (prepared !== undefined) entry.prepared = prepared;
+    if (encoded !== undefined) entry.encoded = encoded;
     blocks.set(key, entry);
     return key;
   }
@@ -325,15 +333,32 @@ export function createBftEngine(options: BftEngineOptions, dependencies: BftEngi
 
   async function feedVerdict(forHeight: bigint, blockHash: Hash, valid: boolean): Promise<void> {
     if (height !== forHeight) return;
+    const prepared = blocks.get(hex(blockHash))?.prepared;
+    if (valid && prepared !== undefined) candidates.save(hex(blockHash), prepared.encoded);
     await feed({ type: 'blockValidated', height: forHeight, blockHash, valid });
   }
 
   async function commit(forHeight: bigint, blockHash: Hash, certificate: CommitCertificate): Promise<void> {
     const entry = blocks.get(hex(blockHash));
-    if (entry?.prepared === undefined) {
-      throw new Error(`the core decided block ${hex(blockHash)} at ${forHeight}, which was never validated here`);
+    let prepared = entry?.prepared;
+    if (prepared === undefined && entry !== undefined && chain.head().height + 1n === forHeight) {
+      // Decided during WAL replay after a restart: the block survived in the candidate store but is not executed yet.
+      prepared = await chain.applyBlock(entry.block);
+      entry.prepared = prepared;
     }
-    const prepared = entry.prepared;
+    if (prepared === undefined) {
+      if (chain.head().height >= forHeight) {
+        enterHeight(chain.head().height + 1n);
+        return;
+      }
+      // Decided, but the block is gone (a crash before it was saved, on a node with peers): peers have committed it.
+      log('warn', 'decided a block this node does not hold: fetching it by block sync', {
+        height: forHeight.toString(),
+        hash: hex(blockHash),
+      });
+      dependencies.onBehind?.(forHeight);
+      return;
+    }
     try {
       if (chain.head().height + 1n === forHeight) {
         await chain.commitBlock(prepared, certificate);
@@ -360,6 +385,7 @@ export function createBftEngine(options: BftEngineOptions, dependencies: BftEngi
     height = next;
     started = false;
     blocks = new Map();
+    candidates.clear();
     core.advanceTo(height, { validators, proposerPriorities: priorities });
     wal.compact(height);
     const due = buffered.filter((item) => messageHeight(item.message) === height);
@@ -480,10 +506,25 @@ export function createBftEngine(options: BftEngineOptions, dependencies: BftEngi
       lastCommitAtMs = clock.nowMs();
       void enqueue(async () => {
         const next = chain.head().height + 1n;
+        // Blocks voted on before a crash: read before entering the height (which clears the store).
+        const saved = candidates.load();
         enterHeight(next);
+        for (const encoded of saved) {
+          try {
+            const block = decodeBlock(encoded, chain.limits);
+            if (block.header.height !== next) continue;
+            rememberBlock(block, undefined, encoded);
+            candidates.save(hex(blockHashOf(block)), encoded);
+          } catch {
+            // a block that does not decode was never voted on (it is saved before the core hears of it)
+          }
+        }
         // After a restart: replay this height's WAL so the node resumes where it was without signing anything twice.
         const replayed = core.replay(wal.entriesForHeight(next));
         await perform(replayed.actions);
+        // The verdicts on blocks saved before the crash are not in the WAL (an own block was valid by construction):
+        // give them to the core again, or a vote it replayed for such a block could never complete.
+        for (const entry of blocks.values()) validate(next, blockHashOf(entry.block));
         if (core.snapshot().started) {
           started = true;
           if (startTimer !== undefined) cancel(startTimer);
