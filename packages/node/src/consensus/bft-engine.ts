@@ -172,8 +172,7 @@ export function createBftEngine(options: BftEngineOptions, dependencies: BftEngi
           wal.append(action.entry, { sync: action.sync });
           break;
         case 'broadcastProposal': {
-          const entry = blocks.get(hex(action.proposal.blockHash));
-          const encoded = entry?.prepared?.encoded ?? entry?.encoded;
+          const encoded = encodedBlock(action.proposal.blockHash);
           if (encoded === undefined) {
             log('error', 'no block for own proposal', { hash: hex(action.proposal.blockHash) });
             break;
@@ -361,8 +360,8 @@ export function createBftEngine(options: BftEngineOptions, dependencies: BftEngi
     }
     try {
       if (chain.head().height + 1n === forHeight) {
+        // The node tells the mempool about every commit (this one, or block sync's) from the chain's commit event.
         await chain.commitBlock(prepared, certificate);
-        mempool.onBlockCommitted(prepared.transactions.map((transaction) => transaction.hash));
       }
     } catch (error) {
       // Block sync may have committed this height first (the chain serialises writes): then move on.
@@ -484,15 +483,27 @@ export function createBftEngine(options: BftEngineOptions, dependencies: BftEngi
     }
   }
 
+  /** The encoded block with this hash, if this node holds it (executed, or reloaded after a restart). */
+  function encodedBlock(blockHash: Hash): Uint8Array | undefined {
+    const entry = blocks.get(hex(blockHash));
+    return entry?.prepared?.encoded ?? entry?.encoded;
+  }
+
+  /** The current height's proposals (with their blocks) and votes, for a peer that may have lost some. */
+  function currentMessages(): Uint8Array[] {
+    const { proposals, votes } = core.gossipMessages();
+    const out: Uint8Array[] = [];
+    for (const proposal of proposals) {
+      const block = encodedBlock(proposal.blockHash);
+      if (block !== undefined) out.push(encodeBftMessage({ kind: 'proposal', proposal, block }));
+    }
+    for (const vote of votes) out.push(encodeBftMessage({ kind: 'vote', vote }));
+    return out;
+  }
+
   function gossip(): void {
     if (!running) return;
-    const { proposals, votes } = core.gossipMessages();
-    for (const proposal of proposals) {
-      const entry = blocks.get(hex(proposal.blockHash));
-      const encoded = entry?.prepared?.encoded;
-      if (encoded !== undefined) transport.broadcast(encodeBftMessage({ kind: 'proposal', proposal, block: encoded }));
-    }
-    for (const vote of votes) transport.broadcast(encodeBftMessage({ kind: 'vote', vote }));
+    for (const message of currentMessages()) transport.broadcast(message);
     const decided = chain.head().height;
     const certificate = decided > 0n ? chain.getCommitCertificate(decided) : undefined;
     if (certificate !== undefined) transport.broadcast(encodeBftMessage({ kind: 'certificate', certificate }));
@@ -572,14 +583,7 @@ export function createBftEngine(options: BftEngineOptions, dependencies: BftEngi
     },
     onPeerConnected(peerId) {
       void enqueue(() => {
-        const { proposals, votes } = core.gossipMessages();
-        for (const proposal of proposals) {
-          const encoded = blocks.get(hex(proposal.blockHash))?.prepared?.encoded;
-          if (encoded !== undefined) {
-            transport.send(peerId, encodeBftMessage({ kind: 'proposal', proposal, block: encoded }));
-          }
-        }
-        for (const vote of votes) transport.send(peerId, encodeBftMessage({ kind: 'vote', vote }));
+        for (const message of currentMessages()) transport.send(peerId, message);
         for (const evidence of pendingEvidence.values()) {
           transport.send(peerId, encodeBftMessage({ kind: 'evidence', evidence }));
         }
