@@ -89,16 +89,13 @@ export async function createNode(options: NodeOptions): Promise<XinlianNode> {
       },
       { headState: () => chain.stateAt() },
     );
+    // Whoever commits a block — consensus or block sync — the mempool drops what it included.
+    chain.onBlockCommitted((event) => mempool.onBlockCommitted(event.transactionHashes));
     const clock = options.clock ?? systemClock;
     const blockIntervalMs = options.blockIntervalMs ?? options.genesis.blockIntervalMs;
     const emptyBlockIntervalMs = options.emptyBlockIntervalMs ?? 10_000;
     const maxTransactionsPerBlock = options.maxTransactionsPerBlock ?? 10_000;
     let network: NodeNetwork | undefined;
-    let soloStorage: FileConsensusStorage | undefined;
-    const openSoloStorage = (): FileConsensusStorage => {
-      soloStorage = createFileConsensusStorage(join(options.dataDirectory, 'consensus'));
-      return soloStorage;
-    };
     if (options.network !== undefined) {
       const nodePrivateKey = options.network.nodePrivateKey ?? options.validatorPrivateKey;
       if (nodePrivateKey === undefined) throw new Error('a networked node needs a node key (or a validator key)');
@@ -120,26 +117,29 @@ export async function createNode(options: NodeOptions): Promise<XinlianNode> {
         { chain, mempool, suite, clock, log },
       );
     }
+    // Without a network, a validator is n = 1 of the same Tendermint engine: its own votes are the whole quorum.
+    const soloStorage: FileConsensusStorage | undefined =
+      network === undefined && options.validatorPrivateKey !== undefined
+        ? createFileConsensusStorage(join(options.dataDirectory, 'consensus'))
+        : undefined;
     const consensus: ConsensusEngine | undefined =
-      network !== undefined
-        ? network.consensus
-        : options.validatorPrivateKey === undefined
-          ? undefined
-          : createBftEngine(
-              { blockIntervalMs, emptyBlockIntervalMs, maxTransactionsPerBlock },
-              {
-                chain,
-                mempool,
-                suite,
-                validatorPrivateKey: options.validatorPrivateKey,
-                // n = 1 of the same Tendermint engine: its own votes are the whole quorum, there is nobody to tell.
-                storage: openSoloStorage(),
-                candidateBlocks: createFileCandidateBlockStore(join(options.dataDirectory, 'consensus', 'candidates')),
-                transport: { broadcast: () => {}, send: () => {}, penalise: () => {} },
-                clock,
-                log,
-              },
-            );
+      network?.consensus ??
+      (soloStorage === undefined || options.validatorPrivateKey === undefined
+        ? undefined
+        : createBftEngine(
+            { blockIntervalMs, emptyBlockIntervalMs, maxTransactionsPerBlock },
+            {
+              chain,
+              mempool,
+              suite,
+              validatorPrivateKey: options.validatorPrivateKey,
+              storage: soloStorage,
+              candidateBlocks: createFileCandidateBlockStore(join(options.dataDirectory, 'consensus', 'candidates')),
+              transport: { broadcast: () => {}, send: () => {}, penalise: () => {} },
+              clock,
+              log,
+            },
+          ));
     // Admission wakes the proposer, so a transaction waits at most one block interval.
     const admittingMempool: XinlianMempool = {
       ...mempool,
