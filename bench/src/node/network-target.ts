@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { HttpRpc } from './rpc.js';
-import { freePort, REPO_ROOT } from './target.js';
+import { REPO_ROOT } from './target.js';
 
 /**
  * A local network for `npm run bench -- network`: `xinlian init --validators N --fund-dev-accounts` in a temporary
@@ -54,7 +54,6 @@ export async function startNetwork(
   validators: number,
   log: (text: string) => void,
 ): Promise<RunningNetwork> {
-  await freePort(); // fail early if the loopback interface is unusable
   const home = mkdtempSync(join(tmpdir(), `xinlian-bench-net-${suite}-`));
   const basePort = await basePortFor(validators);
   const init = spawnSync(
