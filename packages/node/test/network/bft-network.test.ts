@@ -1,107 +1,25 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { bigIntToBytes, bytesToHex, getSuite, type Suite, type SuiteName } from '@xinlian/crypto';
-import { encodeTransaction, type Genesis, parseGenesis, signTransaction } from '@xinlian/protocol';
-import { createNode, type XinlianNode } from '../../src/node.js';
+import { bytesToHex, type Suite, type SuiteName } from '@xinlian/crypto';
+import { encodeTransaction, signTransaction } from '@xinlian/protocol';
+import type { XinlianNode } from '../../src/node.js';
+import { planNetwork, privateKey, removeTemporaryDirectories, waitFor } from './helpers.js';
 
 /**
  * Four validators as four in-process nodes over real P2P sockets on 127.0.0.1 and real LMDB: the Tendermint engine
  * decides blocks with transactions gossiped between mempools, and every node ends with the same chain.
  */
-const directories: string[] = [];
-after(() => {
-  for (const directory of directories) rmSync(directory, { recursive: true, force: true });
-});
-
-function privateKey(n: number): Uint8Array {
-  return bigIntToBytes(BigInt(n) * 104_729n + 0xabcdn, 32);
-}
-
-async function freePorts(count: number): Promise<number[]> {
-  const { createServer } = await import('node:net');
-  const servers = await Promise.all(
-    Array.from(
-      { length: count },
-      () =>
-        new Promise<import('node:net').Server>((resolve) => {
-          const server = createServer();
-          server.listen(0, '127.0.0.1', () => resolve(server));
-        }),
-    ),
-  );
-  const ports = servers.map((server) => (server.address() as import('node:net').AddressInfo).port);
-  await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
-  return ports;
-}
-
-function makeGenesis(
-  suite: Suite,
-  validatorKeys: Uint8Array[],
-  user: Uint8Array,
-  observerKeys: Uint8Array[] = [],
-): Genesis {
-  return parseGenesis({
-    observers: observerKeys.map((key, i) => ({
-      name: `observer${i}`,
-      publicKey: bytesToHex(suite.getPublicKey(key), true),
-    })),
-    chainId: 4242,
-    suite: suite.name,
-    name: 'bft-test',
-    timestamp: 1_750_000_000_000,
-    validators: validatorKeys.map((key, i) => ({
-      name: `node${i}`,
-      publicKey: bytesToHex(suite.getPublicKey(key), true),
-      power: 1,
-    })),
-    alloc: { [bytesToHex(suite.addressFromPublicKey(suite.getPublicKey(user)), true)]: { balance: '1000000000000' } },
-    gasLimit: 30_000_000,
-    maxBlockBytes: 4 * 1024 * 1024,
-    blockIntervalMs: 100,
-    minGasPrice: '0',
-    baseFeePerGas: '0',
-  });
-}
-
-async function waitFor(what: string, condition: () => boolean, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
+after(removeTemporaryDirectories);
 
 async function network(suiteName: SuiteName, count: number, observers = 0) {
-  const suite = getSuite(suiteName);
-  const keys = Array.from({ length: count + observers }, (_, i) => privateKey(i + 1));
   const user = privateKey(99);
-  const genesis = makeGenesis(suite, keys.slice(0, count), user, keys.slice(count));
-  const p2pPorts = await freePorts(keys.length);
-  const homes = keys.map((_, i) => {
-    const directory = mkdtempSync(join(tmpdir(), `xinlian-bft-${i}-`));
-    directories.push(directory);
-    return directory;
+  const { suite, genesis, open } = await planNetwork(suiteName, {
+    chainId: 4242,
+    name: 'bft-test',
+    validators: count,
+    observers,
+    user,
   });
-  /** Node i (validator below `count`, observer from there), over its own data folder: also to restart it. */
-  const open = (i: number) =>
-    createNode({
-      dataDirectory: homes[i] as string,
-      genesis,
-      ...(i < count ? { validatorPrivateKey: keys[i] as Uint8Array } : {}),
-      rpc: { host: '127.0.0.1', port: 0 },
-      emptyBlockIntervalMs: 0,
-      network: {
-        listen: { host: '127.0.0.1', port: p2pPorts[i] as number },
-        peers: keys
-          .map((other, j) => ({ host: '127.0.0.1', port: p2pPorts[j] as number, publicKey: suite.getPublicKey(other) }))
-          .filter((_, j) => j !== i),
-        nodePrivateKey: keys[i] as Uint8Array,
-        timeoutProposeMs: 1000,
-      },
-    });
   const nodes: XinlianNode[] = [];
   for (let i = 0; i < count; i++) nodes.push(await open(i));
   return { suite, nodes, user, genesis, open };

@@ -1,14 +1,9 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { bigIntToBytes, bytesToHex, getSuite, type Suite, type SuiteName } from '@xinlian/crypto';
+import { bytesToHex, type Suite, type SuiteName } from '@xinlian/crypto';
 import {
   createDuplicateVoteEvidence,
   type DuplicateVoteEvidence,
-  type Genesis,
-  parseGenesis,
   type UnsignedVote,
   type Vote,
   voteSignBytes,
@@ -16,7 +11,8 @@ import {
 import type { CommittedEvidence } from '../../src/chain/index.js';
 import type { BftEngine } from '../../src/consensus/bft-engine.js';
 import { encodeBftMessage } from '../../src/consensus/bft-messages.js';
-import { createNode, type XinlianNode } from '../../src/node.js';
+import type { XinlianNode } from '../../src/node.js';
+import { planNetwork, removeTemporaryDirectories, waitFor } from './helpers.js';
 
 /**
  * Equivocation end to end: four validators as in-process nodes over real P2P sockets and LMDB. A Byzantine participant
@@ -25,61 +21,9 @@ import { createNode, type XinlianNode } from '../../src/node.js';
  * and gossips the evidence, a proposer puts it in a block, and every node commits it and serves it by RPC. Evidence
  * sent directly as a message takes the peer path (verified, pooled, passed on); invalid evidence costs the peer.
  */
-const directories: string[] = [];
-after(() => {
-  for (const directory of directories) rmSync(directory, { recursive: true, force: true });
-});
+after(removeTemporaryDirectories);
 
 const BYZANTINE_PEER = 'byzantine-peer';
-
-function privateKey(n: number): Uint8Array {
-  return bigIntToBytes(BigInt(n) * 104_729n + 0xabcdn, 32);
-}
-
-async function freePorts(count: number): Promise<number[]> {
-  const { createServer } = await import('node:net');
-  const servers = await Promise.all(
-    Array.from(
-      { length: count },
-      () =>
-        new Promise<import('node:net').Server>((resolve) => {
-          const server = createServer();
-          server.listen(0, '127.0.0.1', () => resolve(server));
-        }),
-    ),
-  );
-  const ports = servers.map((server) => (server.address() as import('node:net').AddressInfo).port);
-  await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
-  return ports;
-}
-
-function makeGenesis(suite: Suite, validatorKeys: readonly Uint8Array[]): Genesis {
-  return parseGenesis({
-    chainId: 4243,
-    suite: suite.name,
-    name: 'evidence-test',
-    timestamp: 1_750_000_000_000,
-    validators: validatorKeys.map((key, i) => ({
-      name: `node${i}`,
-      publicKey: bytesToHex(suite.getPublicKey(key), true),
-      power: 1,
-    })),
-    alloc: {},
-    gasLimit: 30_000_000,
-    maxBlockBytes: 4 * 1024 * 1024,
-    blockIntervalMs: 100,
-    minGasPrice: '0',
-    baseFeePerGas: '0',
-  });
-}
-
-async function waitFor(what: string, condition: () => boolean, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 interface LogLine {
   readonly level: string;
@@ -88,38 +32,15 @@ interface LogLine {
 }
 
 async function network(suiteName: SuiteName) {
-  const suite = getSuite(suiteName);
-  const keys = [1, 2, 3, 4].map(privateKey);
-  const genesis = makeGenesis(suite, keys);
-  const p2pPorts = await freePorts(keys.length);
+  const { suite, genesis, keys, open } = await planNetwork(suiteName, {
+    chainId: 4243,
+    name: 'evidence-test',
+    validators: 4,
+  });
   const logs: LogLine[][] = keys.map(() => []);
   const nodes: XinlianNode[] = [];
-  for (const [i, key] of keys.entries()) {
-    const directory = mkdtempSync(join(tmpdir(), `xinlian-evidence-${i}-`));
-    directories.push(directory);
-    nodes.push(
-      await createNode({
-        dataDirectory: directory,
-        genesis,
-        validatorPrivateKey: key,
-        rpc: { host: '127.0.0.1', port: 0 },
-        emptyBlockIntervalMs: 0,
-        log: (level, message, fields) => logs[i]?.push({ level, message, fields }),
-        network: {
-          listen: { host: '127.0.0.1', port: p2pPorts[i] as number },
-          peers: keys
-            .map((other, j) => ({
-              host: '127.0.0.1',
-              port: p2pPorts[j] as number,
-              publicKey: suite.getPublicKey(other),
-            }))
-            .filter((_, j) => j !== i),
-          nodePrivateKey: key,
-          timeoutProposeMs: 1000,
-        },
-      }),
-    );
-  }
+  for (const i of keys.keys())
+    nodes.push(await open(i, (level, message, fields) => logs[i]?.push({ level, message, fields })));
   return { suite, genesis, keys, nodes, logs };
 }
 
