@@ -88,6 +88,7 @@ export interface ExecutionEngine {
 }
 
 type EvmBlock = NonNullable<EVMRunCallOpts['block']>;
+type EvmLog = NonNullable<ExecResult['logs']>[number];
 type Hash = (data: Uint8Array) => Uint8Array;
 
 const ZERO_ADDRESS = new Uint8Array(20);
@@ -355,7 +356,15 @@ export function createExecutionEngine(options: ExecutionEngineOptions): Executio
       }
       const gas = cost + (outcome.gasUsed ?? 0n);
       if (gas > input.gasLimit) return errorResult(input.gasLimit, EVMError.errorMessages.OUT_OF_GAS);
-      if (outcome.kind === 'return') return { executionGasUsed: gas, returnValue: outcome.returnData };
+      if (outcome.kind === 'return') {
+        return {
+          executionGasUsed: gas,
+          returnValue: outcome.returnData,
+          ...(outcome.logs === undefined || outcome.logs.length === 0
+            ? {}
+            : { logs: outcome.logs.map((log) => [log.address, [...log.topics], log.data] as EvmLog) }),
+        };
+      }
       return {
         executionGasUsed: gas,
         returnValue: outcome.returnData,

@@ -1,7 +1,7 @@
 import type { Suite } from '@xinlian/crypto';
 import type { Address } from '@xinlian/protocol';
 import type { StateWriter } from '../state/interface.js';
-import type { BlockContext } from './types.js';
+import type { BlockContext, Log } from './types.js';
 
 /**
  * System functions as native precompiled contracts at reserved addresses. The range
@@ -52,8 +52,16 @@ export interface SystemPrecompileContext {
 }
 
 export type SystemPrecompileOutcome =
-  /** Success; `gasUsed` is charged on top of `gasCost(input)`. */
-  | { readonly kind: 'return'; readonly returnData: Uint8Array; readonly gasUsed?: bigint }
+  /**
+   * Success; `gasUsed` is charged on top of `gasCost(input)`. `logs` are emitted as if by a LOG opcode of the
+   * precompile (kept only if no enclosing frame reverts), so events of the Solidity interfaces reach receipts.
+   */
+  | {
+      readonly kind: 'return';
+      readonly returnData: Uint8Array;
+      readonly gasUsed?: bigint;
+      readonly logs?: readonly Log[];
+    }
   /** Revert: the call's state changes are undone, unused gas goes back to the caller (see `encodeErrorReason`). */
   | { readonly kind: 'revert'; readonly returnData: Uint8Array; readonly gasUsed?: bigint };
 

@@ -15,6 +15,8 @@ export const GENESIS_DOMAIN = 'xinlian/genesis/v1';
 
 export interface GenesisValidator extends Validator {
   readonly name: string;
+  /** The member organisation that runs the node (an id of `governance.organisations`); absent without governance. */
+  readonly organisation?: string;
 }
 
 /** A member node that follows the chain and serves RPC but does not vote; its key is admitted to the P2P network. */
@@ -22,6 +24,44 @@ export interface GenesisObserver {
   readonly name: string;
   /** The node's P2P key (uncompressed SEC1, as validators' keys). */
   readonly publicKey: Uint8Array;
+  /** As for validators. */
+  readonly organisation?: string;
+}
+
+export type GenesisRole = 'deployer' | 'transactor' | 'regulator';
+
+/** A member organisation at genesis. Its admins and accounts are bound to it and may transact. */
+export interface GenesisOrganisation {
+  /** 1–64 characters of a–z, 0–9, '-', '_', '.'. */
+  readonly id: string;
+  readonly name: string;
+  readonly admins: readonly Address[];
+  /** Further accounts of the organisation (admins need not be repeated). */
+  readonly accounts: readonly Address[];
+}
+
+/**
+ * The rules a consortium starts with (docs/governance.md): who is a member, who governs, with which thresholds, and
+ * what the regulator may do. Everything here except `regulatorMayFreeze` can later be changed by committee proposals.
+ */
+export interface GenesisGovernance {
+  readonly accessMode: 'open' | 'permissioned';
+  /** Only accounts with the Deployer role may create contracts. */
+  readonly deployRestricted: boolean;
+  /** Regulators may freeze at once (the committee then confirms or reverses); fixed for the chain's life. */
+  readonly regulatorMayFreeze: boolean;
+  /** Fractions of the committee's total weight, in basis points (1–10000). */
+  readonly participationBps: number;
+  readonly approvalBps: number;
+  /** Blocks after creation at which a pending proposal expires (≥ 1). */
+  readonly proposalLifetime: bigint;
+  /** Consensus propose timeout (prevote and precommit use a third of it). */
+  readonly timeoutProposeMs: number;
+  readonly organisations: readonly GenesisOrganisation[];
+  /** Committee members and their voting weights (≥ 1), in file order. */
+  readonly committee: readonly { readonly account: Address; readonly weight: bigint }[];
+  /** Roles granted at genesis, in file order. */
+  readonly roles: readonly { readonly account: Address; readonly roles: readonly GenesisRole[] }[];
 }
 
 export interface GenesisStorageEntry {
@@ -59,6 +99,8 @@ export interface Genesis {
   readonly blockIntervalMs: number;
   readonly minGasPrice: bigint;
   readonly baseFeePerGas: bigint;
+  /** Absent: an open chain with no organisations and no committee (nothing can be governed). */
+  readonly governance?: GenesisGovernance;
 }
 
 /** JSON form of a genesis file (what {@link genesisToJson} writes; parseGenesis accepts more spellings). */
