@@ -34,6 +34,7 @@ export function createGovernance(genesis: Genesis, _suite: Suite): Governance {
           (member) => member.publicKey.length === publicKey.length && member.publicKey.every((b, i) => b === publicKey[i]),
         ),
       organisationOf: () => '',
+      isRegulator: () => false,
     },
     policy: OPEN_POLICY,
     precompiles: [],

@@ -29,4 +29,6 @@ export interface GovernanceReader {
   mayConnect(state: StateReader, publicKey: Uint8Array): boolean;
   /** The active organisation an account belongs to; '' when none. */
   organisationOf(state: StateReader, account: Address): string;
+  /** Whether the account holds the Regulator role (it may use the xinlian_audit* RPC methods). */
+  isRegulator(state: StateReader, account: Address): boolean;
 }
