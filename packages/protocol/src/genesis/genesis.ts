@@ -12,6 +12,16 @@ export const DEFAULT_MAX_TRANSACTION_BYTES = 131072;
 /** Chain ids must be JavaScript-safe integers: wallets (MetaMask, ethers' network objects) treat them as numbers. */
 export const MAX_CHAIN_ID = BigInt(Number.MAX_SAFE_INTEGER);
 export const GENESIS_DOMAIN = 'xinlian/genesis/v1';
+/** Organisation ids: what Membership accepts (IMembership.addOrganisation). */
+export const ORGANISATION_ID_PATTERN = /^[a-z0-9._-]{1,64}$/;
+/** Membership's bounds on an organisation: its name in UTF-8 bytes, and its admins. */
+export const MAX_ORGANISATION_NAME_BYTES = 128;
+export const MAX_ORGANISATION_ADMINS = 32;
+/** The consensus propose timeout when genesis does not set `governance.timeoutProposeMs`. */
+export const DEFAULT_TIMEOUT_PROPOSE_MS = 3000;
+/** Bounds of `timeoutProposeMs`, as ChainConfig checks them (IChainConfig.setParameters). */
+export const MIN_TIMEOUT_PROPOSE_MS = 100;
+export const MAX_TIMEOUT_PROPOSE_MS = 600_000;
 
 export interface GenesisValidator extends Validator {
   readonly name: string;
@@ -29,6 +39,8 @@ export interface GenesisObserver {
 }
 
 export type GenesisRole = 'deployer' | 'transactor' | 'regulator';
+/** Every role genesis may grant, in IPermissions.Role order. */
+export const GENESIS_ROLES: readonly GenesisRole[] = ['deployer', 'transactor', 'regulator'];
 
 /** A member organisation at genesis. Its admins and accounts are bound to it and may transact. */
 export interface GenesisOrganisation {
@@ -36,7 +48,7 @@ export interface GenesisOrganisation {
   readonly id: string;
   readonly name: string;
   readonly admins: readonly Address[];
-  /** Further accounts of the organisation (admins need not be repeated). */
+  /** Further accounts of the organisation (its admins are accounts of it already and are not repeated here). */
   readonly accounts: readonly Address[];
 }
 
@@ -109,8 +121,8 @@ export interface GenesisJson {
   suite: SuiteName;
   name: string;
   timestamp: number | string;
-  validators: { name: string; publicKey: string; power: number | string }[];
-  observers?: { name: string; publicKey: string }[];
+  validators: { name: string; publicKey: string; power: number | string; organisation?: string }[];
+  observers?: { name: string; publicKey: string; organisation?: string }[];
   alloc: Record<string, { balance: string; nonce?: number | string; code?: string; storage?: Record<string, string> }>;
   gasLimit: number | string;
   maxBlockBytes: number;
@@ -118,6 +130,21 @@ export interface GenesisJson {
   blockIntervalMs: number;
   minGasPrice: string;
   baseFeePerGas: string;
+  governance?: GenesisGovernanceJson;
+}
+
+/** JSON form of {@link GenesisGovernance} (addresses as the suite formats them). */
+export interface GenesisGovernanceJson {
+  accessMode: 'open' | 'permissioned';
+  deployRestricted: boolean;
+  regulatorMayFreeze: boolean;
+  participationBps: number;
+  approvalBps: number;
+  proposalLifetime: number | string;
+  timeoutProposeMs: number;
+  organisations: { id: string; name: string; admins: string[]; accounts: string[] }[];
+  committee: { account: string; weight: number | string }[];
+  roles: { account: string; roles: GenesisRole[] }[];
 }
 
 export interface GenesisIssue {
@@ -192,6 +219,11 @@ function parseAddressKey(key: string, suite: Suite | undefined): Address {
   return hexToBytes(key);
 }
 
+function parseAddressValue(value: unknown, suite: Suite | undefined): Address {
+  if (typeof value !== 'string') throw new Problem('expected an address (0x followed by 40 hex digits)');
+  return parseAddressKey(value, suite);
+}
+
 function parseWord(value: unknown, what: string): bigint {
   if (typeof value === 'string' && /^0x[0-9a-fA-F]{1,64}$/.test(value)) return BigInt(value);
   if (typeof value === 'string' && /^(0|[1-9][0-9]*)$/.test(value) && BigInt(value) <= UINT256_MAX) {
@@ -225,6 +257,84 @@ function keyCheck(check: (key: string) => unknown) {
 
 const smallPositive = (max: number) => (value: unknown) => Number(parseQuantity(value, { min: 1n, max: BigInt(max) }));
 
+const nodeOrganisation = z.string({ error: 'expected an organisation id' }).optional();
+
+function governanceSchema(suite: Suite | undefined) {
+  const address = field((v) => parseAddressValue(v, suite));
+  const basisPoints = field((v) => Number(parseQuantity(v, { min: 1n, max: 10_000n })));
+  return z.strictObject(
+    {
+      accessMode: z.enum(['open', 'permissioned'], { error: 'expected "open" or "permissioned"' }),
+      deployRestricted: z.boolean({ error: 'expected true or false' }),
+      regulatorMayFreeze: z.boolean({ error: 'expected true or false' }),
+      participationBps: basisPoints,
+      approvalBps: basisPoints,
+      proposalLifetime: field((v) => parseQuantity(v, { min: 1n, max: UINT64_MAX })),
+      timeoutProposeMs: field(
+        (v) =>
+          Number(
+            parseQuantity(v, {
+              min: BigInt(MIN_TIMEOUT_PROPOSE_MS),
+              max: BigInt(MAX_TIMEOUT_PROPOSE_MS),
+              optional: BigInt(DEFAULT_TIMEOUT_PROPOSE_MS),
+            }),
+          ),
+        true,
+      ),
+      organisations: z
+        .array(
+          z.strictObject({
+            id: z
+              .string({ error: 'expected a string' })
+              .regex(ORGANISATION_ID_PATTERN, "1–64 characters of a–z, 0–9, '.', '_', '-'"),
+            name: z
+              .string({ error: 'expected a string' })
+              .min(1, 'must not be empty')
+              .refine(
+                (name) => new TextEncoder().encode(name).length <= MAX_ORGANISATION_NAME_BYTES,
+                `at most ${MAX_ORGANISATION_NAME_BYTES} bytes (UTF-8)`,
+              ),
+            admins: z
+              .array(address, { error: 'expected an array of addresses' })
+              .min(1, 'at least one admin is required')
+              .max(MAX_ORGANISATION_ADMINS, `at most ${MAX_ORGANISATION_ADMINS} admins`),
+            accounts: z.array(address, { error: 'expected an array of addresses' }).optional(),
+          }),
+          { error: 'expected an array of organisations' },
+        )
+        .min(1, 'at least one organisation is required (every node belongs to one)'),
+      committee: z
+        .array(
+          z.strictObject({
+            account: address,
+            weight: field((v) => parseQuantity(v, { min: 1n, max: UINT64_MAX })),
+          }),
+          { error: 'expected an array of committee members' },
+        )
+        .min(1, 'at least one committee member is required'),
+      roles: z
+        .array(
+          z.strictObject({
+            account: address,
+            roles: z
+              .array(z.enum(GENESIS_ROLES as [GenesisRole, ...GenesisRole[]], { error: `expected ${roleList()}` }), {
+                error: 'expected an array of roles',
+              })
+              .min(1, 'at least one role'),
+          }),
+          { error: 'expected an array of role grants' },
+        )
+        .optional(),
+    },
+    { error: 'expected an object' },
+  );
+}
+
+function roleList(): string {
+  const quoted = GENESIS_ROLES.map((role) => `"${role}"`);
+  return `${quoted.slice(0, -1).join(', ')} or ${quoted[quoted.length - 1]}`;
+}
+
 function genesisSchema(suite: Suite | undefined) {
   const account = z.strictObject({
     balance: field((v) => {
@@ -251,6 +361,7 @@ function genesisSchema(suite: Suite | undefined) {
           name: z.string({ error: 'expected a string' }).min(1, 'must not be empty'),
           publicKey: field((v) => parsePublicKey(v, suite)),
           power: field((v) => parseQuantity(v, { min: 1n, max: UINT64_MAX })),
+          organisation: nodeOrganisation,
         }),
         { error: 'expected an array of validators' },
       )
@@ -260,6 +371,7 @@ function genesisSchema(suite: Suite | undefined) {
         z.strictObject({
           name: z.string({ error: 'expected a string' }).min(1, 'must not be empty'),
           publicKey: field((v) => parsePublicKey(v, suite)),
+          organisation: nodeOrganisation,
         }),
         { error: 'expected an array of observers' },
       )
@@ -278,6 +390,7 @@ function genesisSchema(suite: Suite | undefined) {
     blockIntervalMs: field(smallPositive(86_400_000)),
     minGasPrice: field((v) => parseQuantity(v, { max: UINT256_MAX })),
     baseFeePerGas: field((v) => parseQuantity(v, { max: UINT256_MAX, optional: 0n }), true),
+    governance: governanceSchema(suite).optional(),
   });
 }
 
@@ -371,7 +484,121 @@ function crossFieldIssues(genesis: Genesis, raw: Record<string, unknown>): Genes
   if (genesis.maxTransactionBytes > genesis.maxBlockBytes) {
     issues.push({ path: 'maxTransactionBytes', message: `must not exceed maxBlockBytes (${genesis.maxBlockBytes})` });
   }
+  issues.push(...governanceIssues(genesis));
   return issues;
+}
+
+function addressKey(address: Address): string {
+  return toHex(address);
+}
+
+/**
+ * The governance rules between fields: organisation ids distinct, every account in at most one organisation, committee
+ * members and role grants listed once, every node in a listed organisation (required with governance, forbidden
+ * without), and in permissioned mode every committee member and role holder a member of an organisation.
+ */
+function governanceIssues(genesis: Genesis): GenesisIssue[] {
+  const issues: GenesisIssue[] = [];
+  const nodes = [
+    ...genesis.validators.map((node, i) => ({ node, path: `validators[${i}].organisation` })),
+    ...genesis.observers.map((node, i) => ({ node, path: `observers[${i}].organisation` })),
+  ];
+  const governance = genesis.governance;
+  if (governance === undefined) {
+    for (const { node, path } of nodes) {
+      if (node.organisation !== undefined) issues.push({ path, message: 'only allowed with a governance section' });
+    }
+    return issues;
+  }
+  const organisationIds = new Map<string, number>();
+  /** Account → the organisation it belongs to and where it is listed. */
+  const members = new Map<string, { readonly id: string; readonly path: string }>();
+  governance.organisations.forEach((organisation, i) => {
+    const path = `governance.organisations[${i}]`;
+    const previous = organisationIds.get(organisation.id);
+    if (previous !== undefined) {
+      issues.push({ path: `${path}.id`, message: `same id as governance.organisations[${previous}]` });
+    } else organisationIds.set(organisation.id, i);
+    const listed = [
+      ...organisation.admins.map((account, j) => ({ account, path: `${path}.admins[${j}]` })),
+      ...organisation.accounts.map((account, j) => ({ account, path: `${path}.accounts[${j}]` })),
+    ];
+    for (const { account, path: accountPath } of listed) {
+      const key = addressKey(account);
+      const member = members.get(key);
+      if (member !== undefined) {
+        issues.push({
+          path: accountPath,
+          message: `already belongs to organisation "${member.id}" (${member.path}); an account belongs to one organisation`,
+        });
+      } else members.set(key, { id: organisation.id, path: accountPath });
+    }
+  });
+  const committee = new Map<string, number>();
+  governance.committee.forEach((member, i) => {
+    const path = `governance.committee[${i}].account`;
+    const key = addressKey(member.account);
+    const previous = committee.get(key);
+    if (previous !== undefined) issues.push({ path, message: `same account as governance.committee[${previous}]` });
+    else committee.set(key, i);
+    if (governance.accessMode === 'permissioned' && !members.has(key)) {
+      issues.push({ path, message: 'not an account of any organisation (required in permissioned mode)' });
+    }
+  });
+  const grants = new Map<string, number>();
+  governance.roles.forEach((grant, i) => {
+    const path = `governance.roles[${i}]`;
+    const key = addressKey(grant.account);
+    const previous = grants.get(key);
+    if (previous !== undefined) {
+      issues.push({ path: `${path}.account`, message: `same account as governance.roles[${previous}]` });
+    } else grants.set(key, i);
+    if (governance.accessMode === 'permissioned' && !members.has(key)) {
+      issues.push({
+        path: `${path}.account`,
+        message: 'not an account of any organisation (required in permissioned mode)',
+      });
+    }
+    const roles = new Set<GenesisRole>();
+    grant.roles.forEach((role, j) => {
+      if (roles.has(role)) issues.push({ path: `${path}.roles[${j}]`, message: `"${role}" listed twice` });
+      roles.add(role);
+    });
+  });
+  for (const { node, path } of nodes) {
+    if (node.organisation === undefined) {
+      issues.push({ path, message: 'required with a governance section (the id of the organisation that runs it)' });
+    } else if (!organisationIds.has(node.organisation)) {
+      issues.push({ path, message: `no organisation "${node.organisation}" in governance.organisations` });
+    }
+  }
+  return issues;
+}
+
+function optionalOrganisation(organisation: string | undefined): { organisation?: string } {
+  return organisation === undefined ? {} : { organisation };
+}
+
+type ParsedGovernance = NonNullable<z.infer<ReturnType<typeof genesisSchema>>['governance']>;
+
+function governanceFromData(data: ParsedGovernance): GenesisGovernance {
+  return {
+    accessMode: data.accessMode,
+    deployRestricted: data.deployRestricted,
+    regulatorMayFreeze: data.regulatorMayFreeze,
+    participationBps: data.participationBps,
+    approvalBps: data.approvalBps,
+    proposalLifetime: data.proposalLifetime,
+    timeoutProposeMs: data.timeoutProposeMs,
+    organisations: data.organisations.map((organisation) => ({
+      id: organisation.id,
+      name: organisation.name,
+      admins: organisation.admins,
+      accounts: organisation.accounts ?? [],
+    })),
+    committee: data.committee.map((member) => ({ account: member.account, weight: member.weight })),
+    roles: (data.roles ?? []).map((grant) => ({ account: grant.account, roles: grant.roles })),
+  };
 }
 
 /** Like {@link parseGenesis}, but returns every problem instead of throwing. */
@@ -392,8 +619,13 @@ export function validateGenesis(json: unknown): GenesisValidation {
       publicKey: v.publicKey,
       address: chainSuite.addressFromPublicKey(v.publicKey),
       power: v.power,
+      ...optionalOrganisation(v.organisation),
     })),
-    observers: (data.observers ?? []).map((o) => ({ name: o.name, publicKey: o.publicKey })),
+    observers: (data.observers ?? []).map((o) => ({
+      name: o.name,
+      publicKey: o.publicKey,
+      ...optionalOrganisation(o.organisation),
+    })),
     alloc: Object.entries(data.alloc).map(([key, account]) => ({
       address: hexToBytes(key),
       balance: account.balance,
@@ -407,6 +639,7 @@ export function validateGenesis(json: unknown): GenesisValidation {
     blockIntervalMs: data.blockIntervalMs,
     minGasPrice: data.minGasPrice,
     baseFeePerGas: data.baseFeePerGas,
+    ...(data.governance === undefined ? {} : { governance: governanceFromData(data.governance) }),
   };
   const issues = crossFieldIssues(genesis, json as Record<string, unknown>);
   return issues.length > 0 ? { ok: false, issues } : { ok: true, genesis };
@@ -464,10 +697,17 @@ export function genesisToJson(genesis: Genesis): GenesisJson {
       name: v.name,
       publicKey: toHex(v.publicKey),
       power: quantityJson(v.power),
+      ...optionalOrganisation(v.organisation),
     })),
     ...(genesis.observers.length === 0
       ? {}
-      : { observers: genesis.observers.map((o) => ({ name: o.name, publicKey: toHex(o.publicKey) })) }),
+      : {
+          observers: genesis.observers.map((o) => ({
+            name: o.name,
+            publicKey: toHex(o.publicKey),
+            ...optionalOrganisation(o.organisation),
+          })),
+        }),
     alloc,
     gasLimit: quantityJson(genesis.gasLimit),
     maxBlockBytes: genesis.maxBlockBytes,
@@ -475,6 +715,31 @@ export function genesisToJson(genesis: Genesis): GenesisJson {
     blockIntervalMs: genesis.blockIntervalMs,
     minGasPrice: genesis.minGasPrice.toString(),
     baseFeePerGas: genesis.baseFeePerGas.toString(),
+    ...(genesis.governance === undefined ? {} : { governance: governanceToJson(genesis.governance, suite) }),
+  };
+}
+
+function governanceToJson(governance: GenesisGovernance, suite: Suite): GenesisGovernanceJson {
+  const format = (address: Address) => suite.formatAddress(address);
+  return {
+    accessMode: governance.accessMode,
+    deployRestricted: governance.deployRestricted,
+    regulatorMayFreeze: governance.regulatorMayFreeze,
+    participationBps: governance.participationBps,
+    approvalBps: governance.approvalBps,
+    proposalLifetime: quantityJson(governance.proposalLifetime),
+    timeoutProposeMs: governance.timeoutProposeMs,
+    organisations: governance.organisations.map((organisation) => ({
+      id: organisation.id,
+      name: organisation.name,
+      admins: organisation.admins.map(format),
+      accounts: organisation.accounts.map(format),
+    })),
+    committee: governance.committee.map((member) => ({
+      account: format(member.account),
+      weight: quantityJson(member.weight),
+    })),
+    roles: governance.roles.map((grant) => ({ account: format(grant.account), roles: [...grant.roles] })),
   };
 }
 
@@ -490,8 +755,13 @@ function compareBytes(a: Uint8Array, b: Uint8Array): number {
  * Canonical encoding hashed by {@link genesisHash}: RLP([domain, chainId, suite, name, timestamp,
  * [[publicKey, power, name], …] (file order), [[address, balance, nonce, code, [[slot, value], …] sorted by slot], …]
  * sorted by address, gasLimit, maxBlockBytes, maxTransactionBytes, blockIntervalMs, minGasPrice, baseFeePerGas
- * (, [[publicKey, name], …] of the observers in file order, only when there are any)]), with
- * integers minimal big-endian and strings UTF-8. Two files that parse to the same configuration hash the same.
+ * (, observers)(, governance)]), with integers minimal big-endian, booleans as the integers 0 and 1, and strings UTF-8.
+ * `observers` = [[publicKey, name], …] in file order, written when there are any or when governance is present;
+ * `governance` (only when present) = [accessMode, deployRestricted, regulatorMayFreeze, participationBps, approvalBps,
+ * proposalLifetime, timeoutProposeMs, [[id, name, [admin, …], [account, …]], …], [[account, weight], …],
+ * [[account, [role, …]], …], [organisation of each validator, …], [organisation of each observer, …]], every list in
+ * file order. Two files that parse to the same configuration hash the same; files without governance (or observers)
+ * hash as they did before those sections existed.
  */
 export function encodeGenesis(genesis: Genesis): Uint8Array {
   const utf8 = (text: string) => new TextEncoder().encode(text);
@@ -521,8 +791,40 @@ export function encodeGenesis(genesis: Genesis): Uint8Array {
     uint(genesis.baseFeePerGas, 'baseFeePerGas'),
   ];
   // Appended only when present, so chains without observers keep the genesis hash they had before the field existed.
-  if (genesis.observers.length > 0) items.push(genesis.observers.map((o) => [o.publicKey, utf8(o.name)]));
+  // With governance the observers item is always written, so that each item keeps one position.
+  if (genesis.observers.length > 0 || genesis.governance !== undefined) {
+    items.push(genesis.observers.map((o) => [o.publicKey, utf8(o.name)]));
+  }
+  if (genesis.governance !== undefined) items.push(encodeGovernance(genesis));
   return rlpEncode(items);
+}
+
+function encodeGovernance(genesis: Genesis): RlpItem {
+  const governance = genesis.governance;
+  if (governance === undefined) throw new Error('encodeGovernance: no governance section');
+  const utf8 = (text: string) => new TextEncoder().encode(text);
+  const uint = (value: bigint, what: string) => encodeUint(value, what, 32);
+  const flag = (value: boolean) => uint(value ? 1n : 0n, 'flag');
+  const organisationOf = (node: { readonly organisation?: string }) => utf8(node.organisation ?? '');
+  return [
+    utf8(governance.accessMode),
+    flag(governance.deployRestricted),
+    flag(governance.regulatorMayFreeze),
+    uint(BigInt(governance.participationBps), 'participationBps'),
+    uint(BigInt(governance.approvalBps), 'approvalBps'),
+    uint(governance.proposalLifetime, 'proposalLifetime'),
+    uint(BigInt(governance.timeoutProposeMs), 'timeoutProposeMs'),
+    governance.organisations.map((organisation) => [
+      utf8(organisation.id),
+      utf8(organisation.name),
+      [...organisation.admins],
+      [...organisation.accounts],
+    ]),
+    governance.committee.map((member) => [member.account, uint(member.weight, 'weight')]),
+    governance.roles.map((grant) => [grant.account, grant.roles.map(utf8)]),
+    genesis.validators.map(organisationOf),
+    genesis.observers.map(organisationOf),
+  ];
 }
 
 /** suite.hash(encodeGenesis(genesis)); throws INVALID_GENESIS if `suite` is not the genesis's suite. */
