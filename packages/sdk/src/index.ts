@@ -1,7 +1,7 @@
 /**
  * @xinlian/sdk — viem for Xinlian chains: chain definitions, a public client with Xinlian actions, an SM2 account that
- * makes viem send type-0x47 (gm) transactions, and offline verification of transaction and commit proofs. Runs in
- * Node and browsers; no side effects on import.
+ * makes viem send type-0x47 (gm) transactions, offline verification of transaction and commit proofs, and typed
+ * bindings of the governance system contracts (./governance). Runs in Node and browsers; no side effects on import.
  */
 
 export {
@@ -12,6 +12,28 @@ export {
   type VerifyGmMessageParameters,
   verifyGmMessage,
 } from './account.js';
+export {
+  AUDIT_MAX_VALIDITY_SECONDS,
+  type AuditAction,
+  type AuditActionsResult,
+  type AuditAuth,
+  type AuditDecodedCall,
+  type AuditEventAction,
+  type AuditRangeParameters,
+  type AuditRefusal,
+  type AuditRejectedAction,
+  type AuditSigner,
+  type AuditTransaction,
+  type AuditTransactionsParameters,
+  type AuditTransactionsResult,
+  type AuditValue,
+  auditAccessMessage,
+  auditGovernance,
+  auditPermissions,
+  auditRefusalOf,
+  auditTransactions,
+  signAuditAccess,
+} from './audit.js';
 export {
   chainSuite,
   type DefineXinlianChainParameters,
@@ -43,6 +65,7 @@ export {
   xinlianActions,
 } from './client.js';
 export { serializeUnsignedGmTransaction, toUnsignedGmTransaction } from './gm-transaction.js';
+export * from './governance/index.js';
 export {
   type CommitCertificateJson,
   type HeaderCommitVerification,

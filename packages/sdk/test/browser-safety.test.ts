@@ -47,8 +47,9 @@ describe('browser safety', () => {
         assert.ok(!NODE_BUILTINS.has(specifier), `${file} imports ${specifier}`);
         assert.ok(!specifier.startsWith('@xinlian/node'), `${file} imports ${specifier}`);
         assert.ok(
-          specifier.startsWith('.') || /^(viem|@xinlian\/crypto|@xinlian\/protocol)(\/|$)/.test(specifier),
-          `${file} imports ${specifier}: the SDK may depend on viem, @xinlian/crypto and @xinlian/protocol only`,
+          specifier.startsWith('.') ||
+            /^(viem|@xinlian\/crypto|@xinlian\/protocol|@xinlian\/contracts)(\/|$)/.test(specifier),
+          `${file} imports ${specifier}: the SDK may depend on viem, @xinlian/crypto, @xinlian/protocol and @xinlian/contracts only`,
         );
       }
       assert.doesNotMatch(text, /\brequire\(|process\.|Buffer\./, `${file} uses a Node-only global`);
