@@ -3,7 +3,13 @@
  * Solidity by the interfaces in src/system (compiled into the ABIs below). Import the .sol files from
  * `@xinlian/contracts/src/system/…` in Solidity; use these constants with viem, ethers or the SDK.
  */
-import { chainConfigAbi, committeeAbi, membershipAbi, permissionsAbi, supervisionAbi } from './generated/system-abis.js';
+import {
+  chainConfigAbi,
+  committeeAbi,
+  membershipAbi,
+  permissionsAbi,
+  supervisionAbi,
+} from './generated/system-abis.js';
 
 export { chainConfigAbi, committeeAbi, membershipAbi, permissionsAbi, supervisionAbi };
 

@@ -258,7 +258,7 @@ describe('proposal builders', () => {
     refuses(() => grantRoleProposal({ account: ALICE, role: 'admin' as 'deployer' }), /role "admin" is invalid/);
   });
 
-  it('committee members: weights are positive 64-bit integers', () => {
+  it('committee members: weights are integers from 1 to 2^32 - 1', () => {
     const add = addMemberProposal({ account: BOB, weight: 2 });
     assert.equal(add.target, SYSTEM_ADDRESSES.committee);
     assert.deepEqual(decodeFunctionData({ abi: committeeAbi, data: add.data }).args, [BOB, 2n]);
@@ -267,8 +267,9 @@ describe('proposal builders', () => {
       account: BOB,
       weight: 16n,
     });
-    refuses(() => addMemberProposal({ account: BOB, weight: 0 }), /weight must be greater than 0/);
-    refuses(() => setMemberWeightProposal({ account: BOB, weight: -1 }), /weight must be greater than 0, got -1/);
+    refuses(() => addMemberProposal({ account: BOB, weight: 0 }), /weight must be between 1 and 4294967295, got 0/);
+    refuses(() => setMemberWeightProposal({ account: BOB, weight: -1 }), /weight must be between 1 and 4294967295/);
+    refuses(() => addMemberProposal({ account: BOB, weight: 2n ** 32n }), /weight must be between 1 and 4294967295/);
     refuses(() => addMemberProposal({ account: BOB, weight: 1.5 }), /weight "1.5" is not an integer/);
   });
 

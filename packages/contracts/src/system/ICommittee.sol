@@ -55,10 +55,11 @@ interface ICommittee {
     function vote(uint256 id, bool approve) external;
 
     // --- committee (through proposals) ------------------------------------------------------------------------
+    /// Weights are 1 – 2^32 − 1, and the committee's total weight stays below 2^32.
     function addMember(address account, uint64 weight) external;
     function removeMember(address account) external;
     function setMemberWeight(address account, uint64 weight) external;
-    /// Fractions in basis points (1–10000); lifetime in blocks (≥ 1).
+    /// Fractions in basis points (1–10000); lifetime in blocks (1 – 2^32 − 1).
     function setThresholds(uint16 participationBps, uint16 approvalBps, uint64 proposalLifetime) external;
 
     // --- views ------------------------------------------------------------------------------------------------

@@ -63,7 +63,8 @@ interface IMembership {
     function setNodeRole(address nodeAddress, NodeRole role, uint64 power) external;
 
     // --- admin of an organisation -----------------------------------------------------------------------------
-    /// Binds `account` to the caller's organisation (and lets it transact in permissioned mode).
+    /// Binds `account` to the caller's organisation (and lets it transact in permissioned mode). An organisation has at
+    /// most 256 accounts, admins included.
     function addAccount(address account) external;
     function removeAccount(address account) external;
 

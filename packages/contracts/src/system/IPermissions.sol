@@ -26,6 +26,8 @@ interface IPermissions {
     event MethodAccountListed(address indexed target, bytes4 selector, address indexed account, bool listed);
 
     // --- committee --------------------------------------------------------------------------------------------
+    /// A committee revocation of Transactor sticks: binding the account to an organisation again does not restore it;
+    /// only grantRole does.
     function grantRole(address account, Role role) external;
     function revokeRole(address account, Role role) external;
 

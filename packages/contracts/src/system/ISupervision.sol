@@ -23,7 +23,9 @@ interface ISupervision {
     event FreezeConfirmed(address indexed target);
     event Unfrozen(address indexed target, address indexed by);
 
-    /// The committee (through a proposal), or a regulator where genesis allows regulators to freeze.
+    /// The committee (through a proposal), or a regulator where genesis allows regulators to freeze. A regulator may
+    /// not freeze committee members or regulators, nor — for one proposal lifetime — a target whose freeze the committee
+    /// just reversed.
     function freeze(address target, string calldata reason) external;
     /// The committee (through a proposal), or the regulator who froze it while the freeze is unconfirmed.
     function unfreeze(address target) external;

@@ -12,6 +12,11 @@ export const DEFAULT_MAX_TRANSACTION_BYTES = 131072;
 /** Chain ids must be JavaScript-safe integers: wallets (MetaMask, ethers' network objects) treat them as numbers. */
 export const MAX_CHAIN_ID = BigInt(Number.MAX_SAFE_INTEGER);
 export const GENESIS_DOMAIN = 'xinlian/genesis/v1';
+/**
+ * Committee weights and the proposal lifetime stay below 2^32 (as the node's governance requires), so a tally or an
+ * expiry height can never overflow 64 bits.
+ */
+export const MAX_GOVERNANCE_WEIGHT_OR_LIFETIME = (1n << 32n) - 1n;
 /** Organisation ids: what Membership accepts (IMembership.addOrganisation). */
 export const ORGANISATION_ID_PATTERN = /^[a-z0-9._-]{1,64}$/;
 /** Membership's bounds on an organisation: its name in UTF-8 bytes, and its admins. */
@@ -269,7 +274,7 @@ function governanceSchema(suite: Suite | undefined) {
       regulatorMayFreeze: z.boolean({ error: 'expected true or false' }),
       participationBps: basisPoints,
       approvalBps: basisPoints,
-      proposalLifetime: field((v) => parseQuantity(v, { min: 1n, max: UINT64_MAX })),
+      proposalLifetime: field((v) => parseQuantity(v, { min: 1n, max: MAX_GOVERNANCE_WEIGHT_OR_LIFETIME })),
       timeoutProposeMs: field(
         (v) =>
           Number(
@@ -307,7 +312,7 @@ function governanceSchema(suite: Suite | undefined) {
         .array(
           z.strictObject({
             account: address,
-            weight: field((v) => parseQuantity(v, { min: 1n, max: UINT64_MAX })),
+            weight: field((v) => parseQuantity(v, { min: 1n, max: MAX_GOVERNANCE_WEIGHT_OR_LIFETIME })),
           }),
           { error: 'expected an array of committee members' },
         )

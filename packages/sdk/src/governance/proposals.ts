@@ -29,6 +29,8 @@ import {
   checkPositiveUint64,
   checkSmallInteger,
   checkText,
+  MAX_COMMITTEE_WEIGHT,
+  MAX_PROPOSAL_LIFETIME,
   UINT64_MAX,
 } from './validate.js';
 
@@ -235,7 +237,7 @@ export function addMemberProposal(
   parameters: { readonly account: Address; readonly weight: bigint | number } & Described,
 ): GovernanceProposal {
   const account = checkAddress(parameters.account, 'account');
-  const weight = checkPositiveUint64(parameters.weight, 'weight');
+  const weight = checkInteger(parameters.weight, 'weight', 1n, MAX_COMMITTEE_WEIGHT);
   return {
     target: SYSTEM_ADDRESSES.committee,
     data: encodeFunctionData({ abi: committeeAbi, functionName: 'addMember', args: [account, weight] }),
@@ -256,7 +258,7 @@ export function setMemberWeightProposal(
   parameters: { readonly account: Address; readonly weight: bigint | number } & Described,
 ): GovernanceProposal {
   const account = checkAddress(parameters.account, 'account');
-  const weight = checkPositiveUint64(parameters.weight, 'weight');
+  const weight = checkInteger(parameters.weight, 'weight', 1n, MAX_COMMITTEE_WEIGHT);
   return {
     target: SYSTEM_ADDRESSES.committee,
     data: encodeFunctionData({ abi: committeeAbi, functionName: 'setMemberWeight', args: [account, weight] }),
@@ -278,7 +280,12 @@ export function setThresholdsProposal(
 ): GovernanceProposal {
   const participationBps = checkBps(parameters.participationBps, 'participation (basis points)');
   const approvalBps = checkBps(parameters.approvalBps, 'approval (basis points)');
-  const proposalLifetime = checkInteger(parameters.proposalLifetime, 'proposal lifetime (blocks)', 1n, UINT64_MAX);
+  const proposalLifetime = checkInteger(
+    parameters.proposalLifetime,
+    'proposal lifetime (blocks)',
+    1n,
+    MAX_PROPOSAL_LIFETIME,
+  );
   return {
     target: SYSTEM_ADDRESSES.committee,
     data: encodeFunctionData({

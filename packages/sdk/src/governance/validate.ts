@@ -10,6 +10,12 @@ import { invalidArgument } from './errors.js';
 export const UINT16_MAX = 0xffff;
 export const UINT32_MAX = 0xffff_ffff;
 export const UINT64_MAX = (1n << 64n) - 1n;
+/**
+ * The node's bounds (docs/governance.md, "Robustness"): a member's weight, the committee's total weight and a
+ * proposal's lifetime stay below 2^32, so tallies and expiry heights can never overflow 64 bits.
+ */
+export const MAX_COMMITTEE_WEIGHT = (1n << 32n) - 1n;
+export const MAX_PROPOSAL_LIFETIME = (1n << 32n) - 1n;
 export const UINT256_MAX = (1n << 256n) - 1n;
 
 /** Organisation ids: 1–64 characters of a–z, 0–9, '-', '_', '.' (IMembership.addOrganisation). */
