@@ -36,7 +36,7 @@ function unsupported(method: string): never {
  *   state: always shown as the empty-trie root.
  * - Code: putCode stores the code and sets the account's codeHash to the suite's hash of it.
  * - Storage: 32-byte values in our state, leading-zero-stripped values on the EVM side.
- * - Checkpoints map one-to-one onto the StateWriter's (the EVM opens one per message).
+ * - Checkpoints map one-to-one onto the StateWriter's (the EVM opens one per message); `openCheckpoints` counts them.
  * - originalStorageCache: the value of each slot when this adapter (= this transaction) first saw it, for EIP-2200 /
  *   EIP-3529 SSTORE gas and refunds.
  * - State roots, shallow copies and dumps are never needed by the EVM's message execution: they throw.
@@ -46,6 +46,7 @@ export class StateManagerAdapter implements StateManagerInterface {
   readonly #hash: (data: Uint8Array) => Uint8Array;
   readonly #emptyCodeHash: Uint8Array;
   readonly #originals = new Map<string, Uint8Array>();
+  #open = 0;
 
   readonly originalStorageCache: StateManagerInterface['originalStorageCache'];
 
@@ -133,16 +134,28 @@ export class StateManagerAdapter implements StateManagerInterface {
     this.#state.clearStorage(address.bytes);
   }
 
+  /**
+   * Checkpoints the EVM opened through this adapter and has not closed yet. When something throws in the middle of
+   * an execution, the frames it was in never close theirs: the engine closes exactly this many before undoing the
+   * transaction (the EVM journal's own height can be one ahead when a checkpoint itself failed).
+   */
+  get openCheckpoints(): number {
+    return this.#open;
+  }
+
   async checkpoint(): Promise<void> {
     this.#state.checkpoint();
+    this.#open++;
   }
 
   async commit(): Promise<void> {
     this.#state.commit();
+    this.#open--;
   }
 
   async revert(): Promise<void> {
     this.#state.revert();
+    this.#open--;
   }
 
   async getStateRoot(): Promise<Uint8Array> {

@@ -5,6 +5,7 @@ import {
   type EVMMockBlockchainInterface,
   type EVMOpts,
   EVMPerformanceLogger,
+  type EVMResult,
   type EVMRunCallOpts,
   type ExecResult,
   type Message,
@@ -16,17 +17,19 @@ import {
 import { Address as EthAddress } from '@ethereumjs/util';
 import { bytesToHex, hexToBytes, type Suite } from '@xinlian/crypto';
 import type { Address } from '@xinlian/protocol';
-import type { StateWriter } from '../state/interface.js';
+import type { StateReader, StateWriter } from '../state/interface.js';
 import { StateManagerAdapter } from './adapter.js';
 import { create2Address, createAddress } from './address.js';
 import { GasEstimationError, TransactionRejectedError } from './errors.js';
 import { type IntrinsicGas, intrinsicGas, MAX_INITCODE_SIZE, MAX_NONCE, OSAKA_TX_GAS_LIMIT_CAP } from './intrinsic.js';
+import { type ExecutionPolicy, OPEN_POLICY } from './policy.js';
 import {
   createChainInfoPrecompile,
   isSystemPrecompileAddress,
   readOnlyState,
   StaticStateWriteError,
   type SystemPrecompile,
+  type SystemPrecompileOutcome,
 } from './precompiles.js';
 import { decodeRevertReason, encodeErrorReason } from './revert.js';
 import {
@@ -53,6 +56,11 @@ export interface ExecutionEngineOptions {
    * execution constructs its EVM from scratch, as before; kept as the reference path for differential tests.
    */
   readonly evmReuse?: boolean;
+  /**
+   * Who may send, deploy and call (docs/execution.md, "Execution policy"); default OPEN_POLICY, which the engine
+   * recognises by identity and skips entirely.
+   */
+  readonly policy?: ExecutionPolicy;
 }
 
 export interface ExecutionEngine {
@@ -61,6 +69,8 @@ export interface ExecutionEngine {
   readonly hardfork: ExecutionHardfork;
   /** Every registered system precompile, built-ins first. */
   readonly precompiles: readonly SystemPrecompile[];
+  /** The rules consulted for every transaction and message call (OPEN_POLICY unless one was given). */
+  readonly policy: ExecutionPolicy;
   /** The intrinsic gas and EIP-7623 floor this engine charges (the function `intrinsicGas` at this hardfork). */
   intrinsicGas(tx: {
     readonly to: Address | undefined;
@@ -74,7 +84,9 @@ export interface ExecutionEngine {
   /**
    * Executes one transaction on `state` with full transaction semantics. Throws TransactionRejectedError (state
    * untouched) when the transaction cannot be included; otherwise the nonce is bumped and gas is charged whatever
-   * the outcome, and only a 'success' keeps the execution's other effects.
+   * the outcome, and only a 'success' keeps the execution's other effects. Anything else thrown is a node error (a bug
+   * in @ethereumjs or the engine, a throwing checkTransaction, an environmental error), with the state untouched too;
+   * bugs in system precompiles and the other policy hooks are deterministic reverts instead (docs/execution.md).
    */
   executeTransaction(state: StateWriter, tx: ExecutableTransaction, block: BlockContext): Promise<ExecutionResult>;
   /** eth_call: executes and discards every change. No nonce check; the sender's balance is checked only for `value`. */
@@ -90,6 +102,12 @@ export interface ExecutionEngine {
 type EvmBlock = NonNullable<EVMRunCallOpts['block']>;
 type EvmLog = NonNullable<ExecResult['logs']>[number];
 type Hash = (data: Uint8Array) => Uint8Array;
+/** A message call about to run (never a creation: those have no `to`). */
+type CallMessage = Message & { to: EthAddress };
+/** Why a message call may not run (Error(reason) is its revert data), or undefined. */
+type CallGuard = (message: CallMessage) => string | undefined;
+/** Why a creation made by a contract (depth > 0) may not run (Error(reason) is its revert data), or undefined. */
+type CreateGuard = (message: Message) => string | undefined;
 
 const ZERO_ADDRESS = new Uint8Array(20);
 const EMPTY = new Uint8Array(0);
@@ -111,10 +129,62 @@ const BLS = new NobleBLS();
 class XinlianEVM extends EVM {
   // A plain field, not #private: spawnEvm's clones are made without the constructor and copy own fields.
   readonly suiteHash: Hash;
+  /** Set per execution when the engine enforces a policy other than OPEN_POLICY; see `_executeCall`. */
+  callGuard: CallGuard | undefined;
+  /** Set per execution when the policy has checkCreate; see `_executeCreate`. */
+  createGuard: CreateGuard | undefined;
+  /**
+   * Who executed each successful creation of this execution (the message's caller), by the created address as
+   * @ethereumjs spells it in `createdAddresses`. @ethereumjs's `createdAddresses` says which creations survived (a
+   * reverted frame's are dropped with it) and in which order; this map says who made them. An address determines its
+   * creator (CREATE and CREATE2 derive it from the creator), so an entry left by a creation that a later revert undid
+   * can never be read for another creator.
+   */
+  creators: Map<string, Address>;
 
   constructor(opts: EVMOpts, hash: Hash) {
     super(opts);
     this.suiteHash = hash;
+    this.callGuard = undefined;
+    this.createGuard = undefined;
+    this.creators = new Map();
+  }
+
+  /**
+   * Every message call, at any depth, passes here: the transaction's own call from `runCall` and nested
+   * CALL/STATICCALL/DELEGATECALL/CALLCODE from the interpreter's `runCall({ message })`. By now `runCall` has opened
+   * the frame's journal checkpoint and emitted 'beforeMessage'; nothing of the call has happened yet (value moves and
+   * code loads in `super._executeCall`). A refused call returns a REVERT result with Error(reason) and no gas used, so
+   * `runCall` reverts the empty checkpoint, emits 'afterMessage' and the caller sees an ordinary revert that used none
+   * of the gas it forwarded (the CALL opcode's own cost stays charged, as for any call).
+   *
+   * Not async: without a guard (OPEN_POLICY) this costs one function frame per call, not an extra promise. The guard
+   * never throws: the engine's turns a throwing policy into a refusal (see `policyGuard`).
+   */
+  protected override _executeCall(message: CallMessage): Promise<EVMResult> {
+    const refusal = this.callGuard?.(message);
+    if (refusal === undefined) return super._executeCall(message);
+    return Promise.resolve(refusedResult(refusal));
+  }
+
+  /**
+   * Every creation passes here: the transaction's own (depth 0, from `runCall`) and CREATE/CREATE2 (the interpreter's
+   * `create` → `runCall({ message })`). As for calls, `runCall` has opened the frame's checkpoint and emitted
+   * 'beforeMessage'; the creator's nonce was already bumped by the CREATE opcode (as Ethereum does for any CREATE that
+   * gets this far), but no value has moved and no address is recorded in `createdAddresses` yet. A creation refused by
+   * the create guard returns a REVERT with Error(reason) and no gas used: `runCall` reverts the empty frame, the
+   * interpreter's CREATE pushes 0 and leaves the reason as return data, and the creating contract goes on.
+   */
+  protected override async _executeCreate(message: Message): Promise<EVMResult> {
+    if (message.depth > 0 && this.createGuard !== undefined) {
+      const refusal = this.createGuard(message);
+      if (refusal !== undefined) return refusedResult(refusal);
+    }
+    const result = await super._executeCreate(message);
+    if (result.execResult.exceptionError === undefined && result.createdAddress !== undefined) {
+      this.creators.set(result.createdAddress.toString(), message.caller.bytes.slice());
+    }
+    return result;
   }
 
   protected override async _generateAddress(message: Message): Promise<EthAddress> {
@@ -179,6 +249,9 @@ const FRESH_EVM_FIELDS = new Set([
   'createdAccountStateGas',
   'createdAccountIntrinsicStateGas',
   'performanceLogger',
+  'callGuard',
+  'createGuard',
+  'creators',
 ]);
 
 interface EvmTemplate {
@@ -242,6 +315,9 @@ function spawnEvm(
   fields.createdAccountStateGas = new Map();
   fields.createdAccountIntrinsicStateGas = new Map();
   fields.performanceLogger = new EVMPerformanceLogger();
+  fields.callGuard = undefined;
+  fields.createGuard = undefined;
+  fields.creators = new Map();
   return evm;
 }
 
@@ -274,6 +350,116 @@ function checkLength(value: Uint8Array | undefined, length: number, what: string
   }
 }
 
+/** Every precompile (Ethereum's up to 0x100, Xinlian's at 0x1000–0x10ff) has 18 leading zero bytes: test those first. */
+function isPrecompile(evm: EVM, address: Uint8Array): boolean {
+  for (let i = 0; i < 18; i++) if (address[i] !== 0) return false;
+  return evm.precompiles.has(bytesToHex(address));
+}
+
+/** A frame refused by the execution policy: REVERT with Error(reason), no gas used. */
+function refusedResult(reason: string): EVMResult {
+  return {
+    execResult: {
+      executionGasUsed: 0n,
+      returnValue: encodeErrorReason(reason),
+      exceptionError: new EVMError(EVMError.errorMessages.REVERT),
+    },
+  };
+}
+
+/** Longest thrown message quoted in an internal-error revert reason (it is stored in receipts). */
+const MAX_INTERNAL_ERROR_MESSAGE = 1000;
+
+/**
+ * Errors the node's environment causes rather than the input: a stack overflow, a failed allocation. Their occurrence
+ * depends on the process (stack size, memory), not on the transaction, so they are never turned into an outcome that
+ * goes on chain: they propagate as node errors (the chain leaves such a transaction out of the block it builds).
+ */
+function isEnvironmentalError(error: unknown): boolean {
+  if (!(error instanceof RangeError)) return false;
+  const message = String(error.message);
+  return message.includes('Maximum call stack size exceeded') || message.includes('allocation failed');
+}
+
+function thrownMessage(error: unknown): string {
+  let message: string;
+  try {
+    message = error instanceof Error ? String(error.message) : String(error);
+  } catch {
+    message = 'unprintable exception';
+  }
+  return message.length > MAX_INTERNAL_ERROR_MESSAGE ? `${message.slice(0, MAX_INTERNAL_ERROR_MESSAGE)}…` : message;
+}
+
+/**
+ * The revert reason for an exception thrown by a system precompile or a policy hook during execution: "Xinlian:
+ * internal error in <where>: <message>". Such code is deterministic (it reads only its input and the state), so the
+ * same input throws the same exception on every node, and a revert is a deterministic outcome where a propagating
+ * exception would make the transaction impossible to include (or, before, halt block building). Environmental errors
+ * (see isEnvironmentalError) are rethrown.
+ */
+function internalErrorReason(where: string, error: unknown): string {
+  if (isEnvironmentalError(error)) throw error;
+  return `Xinlian: internal error in ${where}: ${thrownMessage(error)}`;
+}
+
+/**
+ * `state` for code that may open checkpoints of its own (a system precompile, a policy hook): counts the checkpoints it
+ * opens and refuses to commit or revert one it did not open, so the EVM's frames stay aligned with the state's
+ * checkpoints whatever it does. `unwind` reverts whatever it left open; `close` does the same and then throws if
+ * anything was left open (a bug, reported as such).
+ */
+function framedState(state: StateWriter): { readonly state: StateWriter; close(): void; unwind(): void } {
+  let open = 0;
+  const closeOwn = (what: 'commit' | 'revert'): void => {
+    if (open === 0) throw new Error(`state ${what} without a checkpoint of its own`);
+    if (what === 'commit') state.commit();
+    else state.revert();
+    open--;
+  };
+  const unwind = (): void => {
+    for (; open > 0; open--) state.revert();
+  };
+  return {
+    state: {
+      getAccount: (address) => state.getAccount(address),
+      getCode: (address) => state.getCode(address),
+      getStorage: (address, slot) => state.getStorage(address, slot),
+      putAccount: (address, account) => state.putAccount(address, account),
+      deleteAccount: (address) => state.deleteAccount(address),
+      putCode: (address, code) => state.putCode(address, code),
+      putStorage: (address, slot, value) => state.putStorage(address, slot, value),
+      clearStorage: (address) => state.clearStorage(address),
+      checkpoint: () => {
+        state.checkpoint();
+        open++;
+      },
+      commit: () => closeOwn('commit'),
+      revert: () => closeOwn('revert'),
+    },
+    unwind,
+    close() {
+      if (open === 0) return;
+      const left = open;
+      unwind();
+      throw new Error(`left ${left} state checkpoint${left === 1 ? '' : 's'} open`);
+    },
+  };
+}
+
+/** Why a system precompile's outcome is malformed (a bug in it), or undefined. */
+function malformedOutcome(outcome: unknown): string | undefined {
+  if (typeof outcome !== 'object' || outcome === null) return `returned ${String(outcome)} instead of an outcome`;
+  const { kind, returnData, gasUsed } = outcome as { kind?: unknown; returnData?: unknown; gasUsed?: unknown };
+  if (kind === 'outOfGas') return undefined;
+  if (kind !== 'return' && kind !== 'revert') return `returned an outcome of unknown kind ${String(kind)}`;
+  if (!(returnData instanceof Uint8Array)) return 'returned an outcome without returnData bytes';
+  if (gasUsed !== undefined && (typeof gasUsed !== 'bigint' || gasUsed < 0n)) {
+    return `returned gasUsed ${String(gasUsed)}, not a non-negative bigint`;
+  }
+  return undefined;
+}
+
 function errorResult(gasLimit: bigint, error: EVMError['error']): ExecResult {
   return { executionGasUsed: gasLimit, returnValue: EMPTY, exceptionError: new EVMError(error) };
 }
@@ -283,6 +469,9 @@ export function createExecutionEngine(options: ExecutionEngineOptions): Executio
   const hardfork = options.hardfork ?? DEFAULT_HARDFORK;
   if (chainId <= 0n) throw new RangeError('chainId must be positive');
   const hash: Hash = (data) => suite.hash(data);
+  const policy = options.policy ?? OPEN_POLICY;
+  // OPEN_POLICY allows everything: skip its hooks altogether, so the default costs nothing per call.
+  const enforcing = policy !== OPEN_POLICY;
 
   const precompiles: readonly SystemPrecompile[] = [createChainInfoPrecompile(), ...(options.precompiles ?? [])];
   const seen = new Set<string>();
@@ -319,11 +508,23 @@ export function createExecutionEngine(options: ExecutionEngineOptions): Executio
     checkLength(block.prevRandao, 32, 'block prevRandao');
   }
 
+  /**
+   * A system precompile as @ethereumjs calls it. Whatever the precompile does, the result is an ordinary outcome of
+   * the call: an exception from `gasCost` or `run` (other than StaticStateWriteError: a write under STATICCALL, which
+   * fails the call as the EVM fails any static write), a malformed outcome, or checkpoints left open become a REVERT
+   * with Error("Xinlian: internal error in <name>: <message>"), charging `gasCost` (nothing if `gasCost` threw). The
+   * call's frame checkpoint (opened by `runCall`) undoes the precompile's writes on every outcome but 'return'.
+   */
   function systemPrecompileFunction(
     precompile: SystemPrecompile,
     messages: readonly Message[],
     context: { state: StateWriter; block: BlockContext; origin: Address },
   ): PrecompileFunc {
+    const internalError = (error: unknown, gasUsed: bigint): ExecResult => ({
+      executionGasUsed: gasUsed,
+      returnValue: encodeErrorReason(internalErrorReason(precompile.name, error)),
+      exceptionError: new EVMError(EVMError.errorMessages.REVERT),
+    });
     return (input: PrecompileInput): ExecResult => {
       const message = messages[messages.length - 1];
       if (message?.to === undefined || !equalBytes(message.to.bytes, precompile.address)) {
@@ -333,9 +534,16 @@ export function createExecutionEngine(options: ExecutionEngineOptions): Executio
           exceptionError: new EVMError(EVMError.errorMessages.REVERT),
         };
       }
-      const cost = precompile.gasCost(input.data);
+      let cost: bigint;
+      try {
+        cost = precompile.gasCost(input.data);
+        if (typeof cost !== 'bigint') throw new TypeError(`gasCost returned a ${typeof cost}, not a bigint`);
+      } catch (error) {
+        return internalError(error, 0n);
+      }
       if (cost < 0n || cost > input.gasLimit) return errorResult(input.gasLimit, EVMError.errorMessages.OUT_OF_GAS);
-      let outcome: ReturnType<SystemPrecompile['run']>;
+      const framed = framedState(message.isStatic ? readOnlyState(context.state) : context.state);
+      let outcome: SystemPrecompileOutcome;
       try {
         outcome = precompile.run(input.data, {
           address: precompile.address,
@@ -343,17 +551,23 @@ export function createExecutionEngine(options: ExecutionEngineOptions): Executio
           origin: context.origin,
           value: message.value,
           isStatic: message.isStatic,
-          state: message.isStatic ? readOnlyState(context.state) : context.state,
+          state: framed.state,
           block: context.block,
           suite,
           chainId,
+          gasAvailable: input.gasLimit - cost,
         });
+        framed.close();
+        const malformed = malformedOutcome(outcome);
+        if (malformed !== undefined) throw new Error(malformed);
       } catch (error) {
+        framed.unwind();
         if (error instanceof StaticStateWriteError) {
           return errorResult(input.gasLimit, EVMError.errorMessages.STATIC_STATE_CHANGE);
         }
-        throw error;
+        return internalError(error, cost);
       }
+      if (outcome.kind === 'outOfGas') return errorResult(input.gasLimit, EVMError.errorMessages.OUT_OF_GAS);
       const gas = cost + (outcome.gasUsed ?? 0n);
       if (gas > input.gasLimit) return errorResult(input.gasLimit, EVMError.errorMessages.OUT_OF_GAS);
       if (outcome.kind === 'return') {
@@ -371,6 +585,99 @@ export function createExecutionEngine(options: ExecutionEngineOptions): Executio
         exceptionError: new EVMError(EVMError.errorMessages.REVERT),
       };
     };
+  }
+
+  /**
+   * The policy's checkCall for every message call of one execution. Frames that run a precompile (Ethereum's or a
+   * system one) are not checked. A frame that runs another account's code in `to`'s context (DELEGATECALL, CALLCODE:
+   * codeAddress ≠ to) is checked twice: first as the call its code observes (msg.sender = caller, address(this) = to,
+   * msg.data = data), then as `to` calling the code's account with the same data — so a frozen contract's code does
+   * not run even when borrowed, and its admin's method rules apply to the contract borrowing it. A checkCall that
+   * throws refuses the call with "Xinlian: internal error in execution policy (checkCall): …" (deterministic, as the
+   * policy is; environmental errors still propagate). `view` is read-only: a write is such an error.
+   */
+  function policyGuard(evm: XinlianEVM, view: StateReader, origin: Address, height: bigint): CallGuard {
+    return (message) => {
+      const code = message.codeAddress.bytes;
+      if (isPrecompile(evm, code)) return undefined;
+      const to = message.to.bytes;
+      const data = message.data;
+      try {
+        const reason = policy.checkCall(view, { caller: message.caller.bytes, origin, to, data, height });
+        if (reason !== undefined || equalBytes(code, to)) return reason;
+        return policy.checkCall(view, { caller: to, origin, to: code, data, height });
+      } catch (error) {
+        return internalErrorReason('execution policy (checkCall)', error);
+      }
+    };
+  }
+
+  /**
+   * The policy's checkCreate for every CREATE/CREATE2 of one execution (depth > 0; the transaction's own creation was
+   * checked by checkTransaction). `creator` is the contract executing CREATE. Throwing is handled as in policyGuard.
+   */
+  function createGuard(
+    check: NonNullable<ExecutionPolicy['checkCreate']>,
+    view: StateReader,
+    origin: Address,
+    height: bigint,
+  ): CreateGuard {
+    return (message) => {
+      try {
+        return check.call(policy, view, { creator: message.caller.bytes, origin, height });
+      } catch (error) {
+        return internalErrorReason('execution policy (checkCreate)', error);
+      }
+    };
+  }
+
+  /**
+   * The contracts a successful execution created that still have code (not self-destructed, not empty), with who
+   * created each, in the order their creations started: @ethereumjs's createdAddresses (EIP-6780) holds every creation
+   * of the transaction whose frame and enclosing frames all succeeded, in insertion order, the transaction's own
+   * creation first; the EVM's `creators` (see XinlianEVM) names the account that executed each.
+   */
+  function createdContracts(
+    state: StateReader,
+    exec: ExecResult,
+    creators: ReadonlyMap<string, Address>,
+  ): { readonly contract: Address; readonly creator: Address }[] {
+    const created: { contract: Address; creator: Address }[] = [];
+    for (const key of exec.createdAddresses ?? []) {
+      const contract = hexToBytes(key);
+      if (state.getCode(contract).length === 0) continue;
+      const creator = creators.get(key);
+      if (creator === undefined) throw new Error(`the creator of ${key} was not recorded`);
+      created.push({ contract, creator });
+    }
+    return created;
+  }
+
+  /**
+   * Tells the policy about the contracts a successful transaction created, inside a checkpoint of its own. Returns
+   * undefined when every call returned, or the internal-error reason when one threw (its writes are then undone, and
+   * the engine fails the transaction with that reason).
+   */
+  function recordCreations(
+    state: StateWriter,
+    exec: ExecResult,
+    creators: ReadonlyMap<string, Address>,
+    origin: Address,
+  ): string | undefined {
+    const framed = framedState(state);
+    state.checkpoint();
+    try {
+      for (const { contract, creator } of createdContracts(state, exec, creators)) {
+        policy.onContractCreated(framed.state, contract, origin, creator);
+      }
+      framed.close();
+      state.commit();
+      return undefined;
+    } catch (error) {
+      framed.unwind();
+      state.revert();
+      return internalErrorReason('execution policy (onContractCreated)', error);
+    }
   }
 
   const evmReuse = options.evmReuse ?? true;
@@ -460,6 +767,14 @@ export function createExecutionEngine(options: ExecutionEngineOptions): Executio
           },
           hash,
         );
+    if (enforcing) {
+      // The policy's hooks read through a read-only view: a check that writes is a bug, reported as one.
+      const view = readOnlyState(state);
+      evm.callGuard = policyGuard(evm, view, origin, block.height);
+      if (policy.checkCreate !== undefined) {
+        evm.createGuard = createGuard(policy.checkCreate, view, origin, block.height);
+      }
+    }
     // The message being executed, for system precompiles (their PrecompileInput does not carry the caller).
     evm.events.on('beforeMessage', (message: Message) => {
       messages.push(message);
@@ -525,15 +840,53 @@ export function createExecutionEngine(options: ExecutionEngineOptions): Executio
         `balance ${balance} below gasLimit × gasPrice + value = ${upfront + tx.value}`,
       );
     }
+    // Last, so Ethereum's reasons keep precedence; before anything is charged. Simulations (eth_call, estimateGas)
+    // are not transactions: only their calls are checked. A checkTransaction that throws throws from here, before
+    // anything changed: the transaction cannot be judged, so it cannot be included (the chain leaves it out).
+    if (enforcing && !simulation) {
+      const violation = policy.checkTransaction(readOnlyState(state), {
+        from: tx.from,
+        to: tx.to,
+        data: tx.data,
+        height: block.height,
+      });
+      if (violation !== undefined) throw new TransactionRejectedError(violation.code, violation.message);
+    }
 
-    state.checkpoint();
-    try {
+    const charge = (): void => {
       state.putAccount(tx.from, {
         nonce: nonce + 1n,
         balance: balance - upfront,
         codeHash: sender?.codeHash ?? hash(EMPTY),
       });
+    };
+    /** Gives the sender back what `gasUsed` leaves of the upfront payment and pays the proposer; returns the fee. */
+    const settle = (gasUsed: bigint): bigint => {
+      const unused = (tx.gasLimit - gasUsed) * tx.gasPrice;
+      if (unused > 0n) {
+        const account = state.getAccount(tx.from);
+        if (account === undefined) throw new Error('sender vanished during execution');
+        state.putAccount(tx.from, { ...account, balance: account.balance + unused });
+      }
+      const fee = gasUsed * tx.gasPrice;
+      if (fee > 0n) {
+        const proposer = state.getAccount(block.proposer);
+        state.putAccount(block.proposer, {
+          nonce: proposer?.nonce ?? 0n,
+          balance: (proposer?.balance ?? 0n) + fee,
+          codeHash: proposer?.codeHash ?? hash(EMPTY),
+        });
+      }
+      return fee;
+    };
+    const contractAddress = tx.to === undefined ? { contractAddress: createAddress(hash, tx.from, nonce) } : {};
+
+    state.checkpoint();
+    let adapter: StateManagerAdapter | undefined;
+    try {
+      charge();
       const evm = createEvm(state, block, tx.from);
+      adapter = evm.stateManager as StateManagerAdapter;
       for (const key of evm.precompiles.keys()) evm.journal.addAlwaysWarmAddress(key);
       evm.journal.addAlwaysWarmAddress(bytesToHex(tx.from));
       if (tx.to !== undefined) evm.journal.addAlwaysWarmAddress(bytesToHex(tx.to));
@@ -579,21 +932,7 @@ export function createExecutionEngine(options: ExecutionEngineOptions): Executio
       let gasUsed = spent - refund;
       if (gasUsed < gas.floor) gasUsed = gas.floor;
 
-      const unused = (tx.gasLimit - gasUsed) * tx.gasPrice;
-      if (unused > 0n) {
-        const account = state.getAccount(tx.from);
-        if (account === undefined) throw new Error('sender vanished during execution');
-        state.putAccount(tx.from, { ...account, balance: account.balance + unused });
-      }
-      const fee = gasUsed * tx.gasPrice;
-      if (fee > 0n) {
-        const proposer = state.getAccount(block.proposer);
-        state.putAccount(block.proposer, {
-          nonce: proposer?.nonce ?? 0n,
-          balance: (proposer?.balance ?? 0n) + fee,
-          codeHash: proposer?.codeHash ?? hash(EMPTY),
-        });
-      }
+      const fee = settle(gasUsed);
       // EIP-6780: SELFDESTRUCT deletes only contracts created in the same transaction.
       if (error === undefined && exec.selfdestruct !== undefined) {
         for (const address of exec.selfdestruct.keys()) {
@@ -604,6 +943,36 @@ export function createExecutionEngine(options: ExecutionEngineOptions): Executio
       }
       // EIP-161: touched accounts left empty are removed.
       await evm.journal.cleanup();
+      // After the EVM is done with the state (it writes through, so nothing of its is pending), inside the
+      // transaction's checkpoint: the policy's records share the transaction's fate.
+      const internal =
+        enforcing && !simulation && error === undefined
+          ? recordCreations(state, exec, evm.creators, tx.from)
+          : undefined;
+      if (internal !== undefined) {
+        // The policy could not record a creation: the transaction fails with that reason, deterministically. Its
+        // effects are undone; like any failed transaction it still bumps the nonce and pays for the gas it consumed
+        // (no refund).
+        state.revert();
+        state.checkpoint();
+        charge();
+        let failedGasUsed = spent;
+        if (failedGasUsed < gas.floor) failedGasUsed = gas.floor;
+        const failedFee = settle(failedGasUsed);
+        state.commit();
+        return {
+          result: {
+            status: 'reverted',
+            gasUsed: failedGasUsed,
+            fee: failedFee,
+            logs: [],
+            returnData: encodeErrorReason(internal),
+            ...contractAddress,
+            revertReason: { kind: 'error', message: internal },
+          },
+          spent,
+        };
+      }
 
       const logs: Log[] =
         error === undefined ? (exec.logs ?? []).map(([address, topics, data]) => ({ address, topics, data })) : [];
@@ -616,13 +985,17 @@ export function createExecutionEngine(options: ExecutionEngineOptions): Executio
         fee,
         logs,
         returnData: exec.returnValue,
-        ...(tx.to === undefined ? { contractAddress: createAddress(hash, tx.from, nonce) } : {}),
+        ...contractAddress,
         ...(revertReason === undefined ? {} : { revertReason }),
         ...(status === 'failed' && error !== undefined ? { error: error.error } : {}),
       };
       state.commit();
       return { result, spent };
     } catch (thrown) {
+      // Something threw inside the EVM (a bug in @ethereumjs or in this engine, an environmental error: system
+      // precompiles and policy hooks do not throw through it): the frames it was in left their checkpoints open.
+      // Close them first, so that the revert below undoes the whole transaction and nothing partial remains.
+      for (let open = adapter?.openCheckpoints ?? 0; open > 0; open--) state.revert();
       state.revert();
       throw thrown;
     }
@@ -659,6 +1032,7 @@ export function createExecutionEngine(options: ExecutionEngineOptions): Executio
     chainId,
     hardfork,
     precompiles,
+    policy,
     intrinsicGas: intrinsic,
     createAddress: (sender, nonce) => createAddress(hash, sender, nonce),
     create2Address: (sender, salt, initCode) => create2Address(hash, sender, salt, initCode),

@@ -1,8 +1,13 @@
 import { ProtocolError } from '@xinlian/protocol';
+import type { PolicyViolationCode } from './policy.js';
 import type { ExecutionResult } from './types.js';
 
-/** Why a transaction cannot be included at all (as opposed to executing and failing, which still costs gas). */
+/**
+ * Why a transaction cannot be included at all (as opposed to executing and failing, which still costs gas): Ethereum's
+ * reasons, and the execution policy's (SENDER_FROZEN, SENDER_NOT_PERMITTED, DEPLOY_NOT_PERMITTED).
+ */
 export type RejectionReason =
+  | PolicyViolationCode
   | 'NONCE_TOO_LOW'
   | 'NONCE_TOO_HIGH'
   | 'NONCE_MAX'

@@ -13,6 +13,7 @@ export {
   TransactionRejectedError,
 } from './errors.js';
 export { type IntrinsicGas, intrinsicGas, MAX_INITCODE_SIZE, MAX_NONCE, OSAKA_TX_GAS_LIMIT_CAP } from './intrinsic.js';
+export { type ExecutionPolicy, OPEN_POLICY, type PolicyViolation, type PolicyViolationCode } from './policy.js';
 export {
   CHAIN_INFO_ADDRESS,
   createChainInfoPrecompile,

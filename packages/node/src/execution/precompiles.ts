@@ -49,6 +49,12 @@ export interface SystemPrecompileContext {
   readonly block: BlockContext;
   readonly suite: Suite;
   readonly chainId: bigint;
+  /**
+   * Gas the call has left after `gasCost(input)`. A precompile whose work depends on the state (lists, loops) must
+   * meter as it goes and stop with `{ kind: 'outOfGas' }` before doing more than this pays for: the engine checks
+   * `gasUsed` only after `run` returns, too late to bound the work.
+   */
+  readonly gasAvailable: bigint;
 }
 
 export type SystemPrecompileOutcome =
@@ -63,11 +69,18 @@ export type SystemPrecompileOutcome =
       readonly logs?: readonly Log[];
     }
   /** Revert: the call's state changes are undone, unused gas goes back to the caller (see `encodeErrorReason`). */
-  | { readonly kind: 'revert'; readonly returnData: Uint8Array; readonly gasUsed?: bigint };
+  | { readonly kind: 'revert'; readonly returnData: Uint8Array; readonly gasUsed?: bigint }
+  /** The call needed more than `gasAvailable`: it fails out of gas, consuming all of it, and its writes are undone. */
+  | { readonly kind: 'outOfGas' };
 
 /**
  * A system function implemented in TypeScript. Reached by CALL or STATICCALL (from a contract or as a transaction's
  * `to`); DELEGATECALL and CALLCODE revert. `run` must be deterministic: it may only read its input and context.
+ *
+ * An exception from `gasCost` or `run` (other than StaticStateWriteError), a malformed outcome or a checkpoint left
+ * open on `context.state` is a bug: the engine reverts the call with Error("Xinlian: internal error in <name>:
+ * <message>") and undoes its writes — deterministic, as the same input throws the same way on every node. Environmental
+ * errors (stack overflow, allocation failure) are not made outcomes: they propagate and the execution throws.
  */
 export interface SystemPrecompile {
   readonly address: Address;

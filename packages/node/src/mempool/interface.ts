@@ -20,7 +20,11 @@ export type MempoolRejectionCode =
   | 'UNDERPRICED'
   | 'REPLACEMENT_UNDERPRICED'
   | 'POOL_FULL'
-  | 'SENDER_LIMIT';
+  | 'SENDER_LIMIT'
+  // The execution policy's (execution/policy.ts): the message is the policy's own.
+  | 'SENDER_FROZEN'
+  | 'SENDER_NOT_PERMITTED'
+  | 'DEPLOY_NOT_PERMITTED';
 
 export interface PooledTransaction {
   readonly hash: Hash;
@@ -28,6 +32,15 @@ export interface PooledTransaction {
   readonly transaction: SignedTransaction;
   readonly sender: Address;
   readonly nonce: bigint;
+}
+
+/** A pooled transaction the pool gave up on by itself, and why (a MempoolRejectionCode with a message for people). */
+export interface DroppedTransaction {
+  readonly hash: Hash;
+  readonly sender: Address;
+  readonly nonce: bigint;
+  readonly code: MempoolRejectionCode;
+  readonly message: string;
 }
 
 export interface AdmissionResult {
@@ -49,9 +62,15 @@ export interface Mempool {
   has(hash: Hash): boolean;
   /** The next nonce for `address` counting its pending transactions (eth_getTransactionCount 'pending'). */
   pendingNonce(address: Address): bigint;
-  /** Executable transactions for the next block, in a deterministic order, within the limits. */
+  /**
+   * Executable transactions for the next block, in a deterministic order, within the limits. First drops what the
+   * block gas limit no longer admits (GAS_LIMIT_EXCEEDS_BLOCK), as onBlockCommitted does.
+   */
   selectForBlock(limits: BlockSelectionLimits): readonly PooledTransaction[];
-  /** After a commit: drop included and now-invalid transactions, promote queued ones that became executable. */
+  /**
+   * After a commit: drop included and now-invalid transactions (nonce below the account's, unaffordable, gas limit
+   * above the next block's), promote queued ones that became executable.
+   */
   onBlockCommitted(includedHashes: readonly Hash[]): void;
   stats(): { readonly pending: number; readonly queued: number; readonly bytes: number };
 }

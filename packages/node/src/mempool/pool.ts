@@ -10,12 +10,14 @@ import {
   type SignedTransaction,
 } from '@xinlian/protocol';
 import { intrinsicGas } from '../execution/intrinsic.js';
+import { type ExecutionPolicy, OPEN_POLICY } from '../execution/policy.js';
 import { DEFAULT_HARDFORK, type ExecutionHardfork } from '../execution/types.js';
 import type { StateReader } from '../state/interface.js';
 import { MempoolError } from './errors.js';
 import type {
   AdmissionResult,
   BlockSelectionLimits,
+  DroppedTransaction,
   Mempool,
   MempoolRejectionCode,
   PooledTransaction,
@@ -30,8 +32,11 @@ import {
 export interface MempoolOptions {
   readonly suite: Suite;
   readonly chainId: bigint;
-  /** A transaction asking for more gas than a block holds can never be included. */
-  readonly blockGasLimit: bigint;
+  /**
+   * A transaction asking for more gas than a block holds can never be included. A getter is read at every admission
+   * (governance can change the limit); it must return a non-negative bigint.
+   */
+  readonly blockGasLimit: bigint | (() => bigint);
   /** Least effective gas price (at `baseFeePerGas`) admitted. */
   readonly minGasPrice: bigint;
   /** The chain's base fee (a genesis constant): a fee cap below it is never includable. */
@@ -60,6 +65,23 @@ export interface MempoolDependencies {
    * them again). Must be for the same suite and chain id. Default: a private one of default size.
    */
   readonly verifiedTransactions?: VerifiedTransactionCache;
+  /**
+   * The chain's execution policy (the engine's): admission asks it, with the head state, whether the sender may send
+   * this transaction at all. Default OPEN_POLICY (not consulted).
+   */
+  readonly policy?: ExecutionPolicy;
+  /**
+   * The height of the head block (the block `headState` is the state after). Admission tells the policy the
+   * transaction would execute at the next height (a policy's rules may end at a height, e.g. an unconfirmed freeze);
+   * without it the policy is asked without a height.
+   */
+  readonly headHeight?: () => bigint;
+  /**
+   * Told about every transaction the pool drops on its own (not included in a block, not evicted for a better one):
+   * GAS_LIMIT_EXCEEDS_BLOCK when the block gas limit fell below its gas limit. For logs; must not call back into the
+   * pool.
+   */
+  readonly onDropped?: (dropped: DroppedTransaction) => void;
 }
 
 /** The mempool plus what the node around it needs beyond the lead's interface. */
@@ -206,7 +228,14 @@ function before(a: Entry, b: Entry): boolean {
 
 export function createMempool(options: MempoolOptions, dependencies: MempoolDependencies): XinlianMempool {
   const { suite, chainId } = options;
-  const blockGasLimit = nonNegative(options.blockGasLimit, 'blockGasLimit');
+  const gasLimitOption = options.blockGasLimit;
+  const blockGasLimit: () => bigint =
+    typeof gasLimitOption === 'function'
+      ? () => nonNegative(gasLimitOption(), 'blockGasLimit()')
+      : (
+          (limit) => () =>
+            limit
+        )(nonNegative(gasLimitOption, 'blockGasLimit'));
   const minGasPrice = nonNegative(options.minGasPrice, 'minGasPrice');
   const baseFee = nonNegative(options.baseFeePerGas, 'baseFeePerGas');
   const maxTransactionBytes = Math.min(
@@ -226,6 +255,8 @@ export function createMempool(options: MempoolOptions, dependencies: MempoolDepe
   const hardfork = options.hardfork ?? DEFAULT_HARDFORK;
 
   const { headState } = dependencies;
+  const policy = dependencies.policy ?? OPEN_POLICY;
+  const { headHeight } = dependencies;
   const verified =
     dependencies.verifiedTransactions ??
     createVerifiedTransactionCache({ suite, chainId, maxEntries: Math.max(maxPoolTransactions * 2, 1024) });
@@ -237,6 +268,11 @@ export function createMempool(options: MempoolOptions, dependencies: MempoolDepe
   const senders = new Map<string, SenderRecord>();
   let pendingTotal = 0;
   let bytesTotal = 0;
+  /**
+   * At least the largest gas limit pooled (exact after each dropOverBlockLimit scan, raised by admissions): while it
+   * does not exceed the block gas limit, nothing pooled can, and the check costs one comparison.
+   */
+  let gasLimitCeiling = 0n;
 
   const accountOf = (address: Address): { nonce: bigint; balance: bigint } => {
     const account = headState().getAccount(address);
@@ -264,6 +300,39 @@ export function createMempool(options: MempoolOptions, dependencies: MempoolDepe
     record.txs.set(entry.nonce, entry);
     byHash.set(entry.key, entry);
     bytesTotal += entry.size;
+    if (entry.gasLimit > gasLimitCeiling) gasLimitCeiling = entry.gasLimit;
+  };
+
+  /**
+   * Drops every pooled transaction whose gas limit exceeds the block gas limit (which the committee can lower after
+   * admission): no block can include it, and selection would skip it — and its sender's later nonces — forever. The
+   * sender's later nonces stay pooled, queued behind the gap, until a transaction fills it.
+   */
+  const dropOverBlockLimit = (): void => {
+    const limit = blockGasLimit();
+    if (gasLimitCeiling <= limit) return;
+    let ceiling = 0n;
+    for (const record of [...senders.values()]) {
+      let changed = false;
+      for (const n of sortedNonces(record)) {
+        const entry = record.txs.get(n) as Entry;
+        if (entry.gasLimit <= limit) {
+          if (entry.gasLimit > ceiling) ceiling = entry.gasLimit;
+          continue;
+        }
+        removeEntry(record, entry);
+        changed = true;
+        dependencies.onDropped?.({
+          hash: entry.pooled.hash,
+          sender: record.address,
+          nonce: entry.nonce,
+          code: 'GAS_LIMIT_EXCEEDS_BLOCK',
+          message: `exceeds block gas limit: gas ${entry.gasLimit}, limit ${limit}`,
+        });
+      }
+      if (changed) refresh(record);
+    }
+    gasLimitCeiling = ceiling;
   };
 
   const sortedNonces = (record: SenderRecord): bigint[] =>
@@ -372,8 +441,9 @@ export function createMempool(options: MempoolOptions, dependencies: MempoolDepe
     if (tx.gasLimit < minimumGas) {
       throw reject('INTRINSIC_GAS_TOO_LOW', `intrinsic gas too low: gas ${tx.gasLimit}, minimum needed ${minimumGas}`);
     }
-    if (tx.gasLimit > blockGasLimit) {
-      throw reject('GAS_LIMIT_EXCEEDS_BLOCK', `exceeds block gas limit: gas ${tx.gasLimit}, limit ${blockGasLimit}`);
+    const gasLimit = blockGasLimit();
+    if (tx.gasLimit > gasLimit) {
+      throw reject('GAS_LIMIT_EXCEEDS_BLOCK', `exceeds block gas limit: gas ${tx.gasLimit}, limit ${gasLimit}`);
     }
     const feeCap = maxGasPrice(tx);
     if (feeCap < baseFee) {
@@ -385,6 +455,17 @@ export function createMempool(options: MempoolOptions, dependencies: MempoolDepe
     const price = effectiveGasPrice(tx, baseFee);
     if (price < minGasPrice) {
       throw reject('UNDERPRICED', `transaction underpriced: effective gas price ${price}, minimum ${minGasPrice}`);
+    }
+
+    // Who may send at all, before anything about the sender's account: a frozen sender hears that it is frozen, not
+    // that its nonce is low. The engine asks the same question of the same kind of state when it executes.
+    if (policy !== OPEN_POLICY) {
+      const question = { from: decoded.sender, to: tx.to, data: tx.data };
+      const violation = policy.checkTransaction(
+        headState(),
+        headHeight === undefined ? question : { ...question, height: headHeight() + 1n },
+      );
+      if (violation !== undefined) throw reject(violation.code, violation.message);
     }
 
     const senderKey = bytesToHex(decoded.sender);
@@ -499,6 +580,7 @@ export function createMempool(options: MempoolOptions, dependencies: MempoolDepe
       if (gasLimit < 0n || !(maxBytes >= 0) || !(maxTransactions >= 0)) {
         throw new RangeError('block selection limits must be non-negative');
       }
+      dropOverBlockLimit();
       const heap = new Heap<Entry>(before);
       for (const record of senders.values()) {
         const head = record.txs.get(record.nonce);
@@ -533,6 +615,8 @@ export function createMempool(options: MempoolOptions, dependencies: MempoolDepe
         const account = state.getAccount(record.address);
         reconcile(record, account?.nonce ?? 0n, account?.balance ?? 0n);
       }
+      // The committed block may have lowered the gas limit of the next (a committee decision).
+      dropOverBlockLimit();
     },
 
     stats: () => ({ pending: pendingTotal, queued: byHash.size - pendingTotal, bytes: bytesTotal }),

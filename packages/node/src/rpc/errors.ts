@@ -1,6 +1,7 @@
 import { bytesToHex } from '@xinlian/crypto';
 import { isProtocolError } from '@xinlian/protocol';
 import { GasEstimationError, isTransactionRejected, type RejectionReason } from '../execution/errors.js';
+import type { PolicyViolationCode } from '../execution/policy.js';
 import type { ExecutionResult } from '../execution/types.js';
 import type { MempoolRejectionCode } from '../mempool/interface.js';
 
@@ -69,7 +70,26 @@ const MEMPOOL_MESSAGES: Readonly<Record<MempoolRejectionCode, { code: number; me
   REPLACEMENT_UNDERPRICED: { code: RpcErrorCode.SERVER_ERROR, message: 'replacement transaction underpriced' },
   POOL_FULL: { code: RpcErrorCode.TRANSACTION_REJECTED, message: 'txpool is full' },
   SENDER_LIMIT: { code: RpcErrorCode.TRANSACTION_REJECTED, message: 'account limit exceeded' },
+  // The execution policy's: geth has no wording; the policy's message is the whole message (see policyError).
+  SENDER_FROZEN: { code: RpcErrorCode.TRANSACTION_REJECTED, message: 'sender frozen' },
+  SENDER_NOT_PERMITTED: { code: RpcErrorCode.TRANSACTION_REJECTED, message: 'sender not permitted' },
+  DEPLOY_NOT_PERMITTED: { code: RpcErrorCode.TRANSACTION_REJECTED, message: 'deployment not permitted' },
 };
+
+type PolicyCode = PolicyViolationCode & MempoolRejectionCode & RejectionReason;
+
+function isPolicyCode(code: unknown): code is PolicyCode {
+  return code === 'SENDER_FROZEN' || code === 'SENDER_NOT_PERMITTED' || code === 'DEPLOY_NOT_PERMITTED';
+}
+
+/**
+ * A policy rejection (from admission or the engine): EIP-1474's -32003 "transaction rejected", the policy's message
+ * as it is ("account 0xab… is frozen: …", which ethers and viem show), and the code as `data` for programs.
+ */
+function policyError(code: PolicyCode, detail: string | undefined): RpcError {
+  const message = detail === undefined || detail === '' ? MEMPOOL_MESSAGES[code].message : detail;
+  return new RpcError(RpcErrorCode.TRANSACTION_REJECTED, message, code);
+}
 
 /** Rejections of the execution engine (eth_call / eth_estimateGas / block building), in geth's wording. */
 const REJECTION_MESSAGES: Readonly<Record<RejectionReason, string>> = {
@@ -84,6 +104,10 @@ const REJECTION_MESSAGES: Readonly<Record<RejectionReason, string>> = {
   INITCODE_TOO_LARGE: 'max initcode size exceeded',
   SENDER_NOT_EOA: 'sender not an eoa',
   WRONG_CHAIN_ID: 'invalid chain id for signer',
+  // Mapped by policyError; listed so that every reason has a phrase.
+  SENDER_FROZEN: 'sender frozen',
+  SENDER_NOT_PERMITTED: 'sender not permitted',
+  DEPLOY_NOT_PERMITTED: 'deployment not permitted',
 };
 
 /** Protocol decoding rejections of raw transactions (when the mempool lets a ProtocolError through). */
@@ -111,10 +135,12 @@ export function mempoolError(error: unknown): RpcError | undefined {
   if (error instanceof RpcError) return error;
   const code = (error as { code?: unknown } | null)?.code;
   const detail = error instanceof Error ? error.message : undefined;
+  if (isTransactionRejected(error) && isPolicyCode(error.reason)) return policyError(error.reason, detail);
   if (isProtocolError(error)) {
     const phrase = PROTOCOL_MESSAGES[error.code];
     if (phrase !== undefined) return new RpcError(RpcErrorCode.SERVER_ERROR, withDetail(phrase, detail));
   }
+  if (isPolicyCode(code)) return policyError(code, detail);
   if (isMempoolCode(code)) {
     const entry = MEMPOOL_MESSAGES[code];
     return new RpcError(entry.code, withDetail(entry.message, detail));
@@ -141,6 +167,7 @@ export function executionError(error: unknown): RpcError | undefined {
     return new RpcError(RpcErrorCode.SERVER_ERROR, `gas required exceeds allowance (${why})`);
   }
   if (isTransactionRejected(error)) {
+    if (isPolicyCode(error.reason)) return policyError(error.reason, error.message);
     return new RpcError(RpcErrorCode.SERVER_ERROR, withDetail(REJECTION_MESSAGES[error.reason], error.message));
   }
   return undefined;

@@ -7,6 +7,7 @@ import {
   createExecutionEngine,
   type ExecutableTransaction,
   type ExecutionEngine,
+  type ExecutionEngineOptions,
   type ExecutionResult,
 } from '../../src/execution/index.js';
 import type { StateChangeSet } from '../../src/state/interface.js';
@@ -24,7 +25,7 @@ interface SolcOutput {
   contracts: Record<string, Record<string, { abi: InterfaceAbi; evm: { bytecode: { object: string } } }>>;
 }
 
-const SOURCES = ['Token.sol', 'Misc.sol'];
+const SOURCES = ['Token.sol', 'Misc.sol', 'Policy.sol'];
 // dist/test/execution → packages/node/test/execution/contracts (solc reads the .sol sources, not compiled copies).
 const CONTRACTS_DIR = new URL('../../../test/execution/contracts/', import.meta.url);
 
@@ -112,9 +113,13 @@ export interface World {
 
 export const GWEI = 10n ** 9n;
 
-export function createWorld(suiteName: SuiteName, funded: readonly Uint8Array[] = [ALICE, BOB]): World {
+export function createWorld(
+  suiteName: SuiteName,
+  funded: readonly Uint8Array[] = [ALICE, BOB],
+  options: Pick<ExecutionEngineOptions, 'policy' | 'evmReuse' | 'precompiles'> = {},
+): World {
   const suite = getSuite(suiteName);
-  const engine = createExecutionEngine({ suite, chainId: CHAIN_ID });
+  const engine = createExecutionEngine({ suite, chainId: CHAIN_ID, ...options });
   const base = createMemoryState((data) => suite.hash(data));
   for (const account of funded) base.setAccount(account, { balance: 1000n * ETHER });
   const block = blockContext();

@@ -2,7 +2,12 @@ import assert from 'node:assert/strict';
 import { bytesToHex, getSuite, type Suite, type SuiteName } from '@xinlian/crypto';
 import { type Address, encodeTransaction, signTransaction, type UnsignedTransaction } from '@xinlian/protocol';
 import { isMempoolError } from '../../src/mempool/errors.js';
-import { createMempool, type MempoolOptions, type XinlianMempool } from '../../src/mempool/index.js';
+import {
+  createMempool,
+  type MempoolDependencies,
+  type MempoolOptions,
+  type XinlianMempool,
+} from '../../src/mempool/index.js';
 import type { MempoolRejectionCode } from '../../src/mempool/interface.js';
 import { createMemoryState, type MemoryState } from '../../src/state/memory.js';
 
@@ -86,12 +91,13 @@ export function fixture(
   overrides: Partial<Omit<MempoolOptions, 'chainId'>> = {},
   accounts = 4,
   balance = 100n * ETHER,
+  dependencies: Omit<MempoolDependencies, 'headState'> = {},
 ): Fixture {
   const suite = getSuite(suiteName);
   const state = createMemoryState(suite.hash);
   const keys = Array.from({ length: accounts }, (_, i) => keyOf(suite, i + 1));
   for (const key of keys) state.setAccount(key.address, { balance });
-  const pool = createMempool({ ...BASE_OPTIONS, suite, ...overrides }, { headState: () => state });
+  const pool = createMempool({ ...BASE_OPTIONS, suite, ...overrides }, { ...dependencies, headState: () => state });
   return {
     suite,
     state,
