@@ -1,43 +1,19 @@
 // Governance: membership, roles and permissions, committee proposals, supervision, chain parameters — native system
-// contracts over their own storage (docs/governance.md). STUB until the governance module lands: genesis-only answers.
+// contracts over their own storage (docs/governance.md).
 import type { Suite } from '@xinlian/crypto';
-import type { Genesis, GenesisAccount } from '@xinlian/protocol';
-import type { SystemPrecompile } from '../execution/precompiles.js';
-import { type ExecutionPolicy, OPEN_POLICY } from '../execution/policy.js';
-import type { ChainParameters, GovernanceReader } from './interface.js';
+import type { Genesis } from '@xinlian/protocol';
+import { buildGovernance, type Governance } from './create.js';
 
+export { GOVERNANCE_CONTRACTS } from './constants.js';
+export type { Governance } from './create.js';
+export { GovernanceError, type GovernanceErrorCode } from './errors.js';
 export type { ChainParameters, GovernanceReader } from './interface.js';
 
-export interface Governance {
-  readonly reader: GovernanceReader;
-  readonly policy: ExecutionPolicy;
-  /** The system contracts (Membership 0x…1001, Permissions 0x…1002, Committee 0x…1003, Supervision 0x…1004, ChainConfig 0x…1005). */
-  readonly precompiles: readonly SystemPrecompile[];
-  /** Accounts (nonce 1, storage) holding the genesis governance state; the chain adds them to `alloc` at height 0. */
-  genesisAccounts(): readonly GenesisAccount[];
-}
-
-export function createGovernance(genesis: Genesis, _suite: Suite): Governance {
-  const parameters: ChainParameters = {
-    blockGasLimit: genesis.gasLimit,
-    blockIntervalMs: genesis.blockIntervalMs,
-    timeoutProposeMs: 3000,
-    accessMode: 'open',
-    deployRestricted: false,
-  };
-  return {
-    reader: {
-      validatorsAt: () => genesis.validators,
-      parameters: () => parameters,
-      mayConnect: (_state, publicKey) =>
-        [...genesis.validators, ...genesis.observers].some(
-          (member) => member.publicKey.length === publicKey.length && member.publicKey.every((b, i) => b === publicKey[i]),
-        ),
-      organisationOf: () => '',
-      isRegulator: () => false,
-    },
-    policy: OPEN_POLICY,
-    precompiles: [],
-    genesisAccounts: () => [],
-  };
+/**
+ * Governance for the chain described by `genesis`: the reader the chain, consensus and P2P consult, the execution
+ * policy, the five system contracts as precompiles, and the accounts that hold their state at height 0 (the chain must
+ * add them to the genesis state). Throws GovernanceError INVALID_GENESIS for a genesis its rules cannot accept.
+ */
+export function createGovernance(genesis: Genesis, suite: Suite): Governance {
+  return buildGovernance(genesis, suite);
 }
