@@ -5,7 +5,9 @@ import type { Chain } from './chain/index.js';
 import { type BftEngine, createBftEngine } from './consensus/bft-engine.js';
 import { createFileCandidateBlockStore } from './consensus/candidate-blocks.js';
 import type { Clock } from './consensus/interface.js';
+import { timeoutsFromProposeMs } from './consensus/tendermint/options.js';
 import { createFileConsensusStorage, type FileConsensusStorage } from './consensus/tendermint/wal-file.js';
+import type { Governance } from './governance/index.js';
 import type { XinlianMempool } from './mempool/index.js';
 import { createP2pNetwork, createP2pOptions, type P2pNetwork, type PeerInfo } from './p2p/index.js';
 import { type BlockSync, createBlockSync, SYNC_CHANNEL_ID, type SyncStatus } from './sync/index.js';
@@ -26,9 +28,11 @@ export interface NodeNetworkOptions {
   readonly peers: readonly { readonly host: string; readonly port: number; readonly publicKey: Uint8Array }[];
   readonly nodePrivateKey: Uint8Array;
   readonly validatorPrivateKey?: Uint8Array;
-  readonly blockIntervalMs: number;
+  /** Overrides the chain parameter (governance) of every height when given. */
+  readonly blockIntervalMs?: number;
   readonly emptyBlockIntervalMs: number;
   readonly maxTransactionsPerBlock: number;
+  /** Overrides the chain parameter (governance) of every height when given. */
   readonly timeoutProposeMs?: number;
 }
 
@@ -36,6 +40,8 @@ export interface NodeNetworkDependencies {
   readonly chain: Chain;
   readonly mempool: XinlianMempool;
   readonly suite: Suite;
+  /** Who may connect: `reader.mayConnect` at the chain's head, asked at every handshake and after every commit. */
+  readonly governance: Pick<Governance, 'reader'>;
   readonly clock: Clock;
   readonly log: (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void;
 }
@@ -56,15 +62,32 @@ const MIB = 1024 * 1024;
 
 export function createNodeNetwork(options: NodeNetworkOptions, dependencies: NodeNetworkDependencies): NodeNetwork {
   const { chain, mempool, suite, clock, log } = dependencies;
+  const { reader } = dependencies.governance;
   const { genesis } = options;
-  const members = new Set(
-    [...genesis.validators, ...genesis.observers].map((member) =>
-      bytesToHex(suite.normalizePublicKey(member.publicKey)),
-    ),
-  );
-  const ownKey = bytesToHex(suite.getPublicKey(options.nodePrivateKey));
-  if (!members.has(ownKey)) {
-    throw new Error('this node key is not a member of the chain (neither a genesis validator nor an observer)');
+  /**
+   * Membership at the head — a node of an active organisation (or anyone, in open mode) — and every validator of the
+   * next height. A removed validator keeps its seat until the activation height (decision + 2), and the heights before
+   * it still need its vote when the others alone are no quorum; so it stays connected until its last height is decided.
+   */
+  const isAdmitted = (publicKey: Uint8Array): boolean => {
+    let key: Uint8Array;
+    try {
+      key = suite.normalizePublicKey(publicKey);
+    } catch {
+      return false;
+    }
+    if (reader.mayConnect(chain.stateAt(), key)) return true;
+    const signers = chain.validatorsAt(chain.head().height + 1n)?.validators ?? [];
+    return signers.some((validator) => bytesToHex(validator.publicKey) === bytesToHex(key));
+  };
+  const ownKey = suite.getPublicKey(options.nodePrivateKey);
+  let ownKeyAdmitted = isAdmitted(ownKey);
+  if (!ownKeyAdmitted) {
+    // Not fatal: a node whose admission is still to come (or that syncs towards it) waits for peers to admit it.
+    log('warn', 'this node key is not a member at the chain head: peers refuse it until its admission is committed', {
+      nodeKey: bytesToHex(ownKey, true),
+      height: chain.head().height.toString(),
+    });
   }
   const consensusMessageBytes = genesis.maxBlockBytes + 4096;
   // A sync response carries at least one whole block with its certificate.
@@ -106,13 +129,7 @@ export function createNodeNetwork(options: NodeNetworkOptions, dependencies: Nod
       nodePrivateKey: options.nodePrivateKey,
       chainId: genesis.chainId,
       genesisHash: genesisHash(genesis, suite),
-      isAdmitted: (publicKey) => {
-        try {
-          return members.has(bytesToHex(suite.normalizePublicKey(publicKey)));
-        } catch {
-          return false;
-        }
-      },
+      isAdmitted,
       logger: {
         info: (message, fields) => log('info', message, fields),
         warn: (message, fields) => log('warn', message, fields),
@@ -125,21 +142,10 @@ export function createNodeNetwork(options: NodeNetworkOptions, dependencies: Nod
   const storage: FileConsensusStorage = createFileConsensusStorage(join(options.dataDirectory, 'consensus'));
   const consensus = createBftEngine(
     {
-      blockIntervalMs: options.blockIntervalMs,
+      ...(options.blockIntervalMs === undefined ? {} : { blockIntervalMs: options.blockIntervalMs }),
       emptyBlockIntervalMs: options.emptyBlockIntervalMs,
       maxTransactionsPerBlock: options.maxTransactionsPerBlock,
-      ...(options.timeoutProposeMs === undefined
-        ? {}
-        : {
-            timeouts: {
-              proposeMs: options.timeoutProposeMs,
-              proposeDeltaMs: Math.ceil(options.timeoutProposeMs / 6),
-              prevoteMs: Math.ceil(options.timeoutProposeMs / 3),
-              prevoteDeltaMs: Math.ceil(options.timeoutProposeMs / 6),
-              precommitMs: Math.ceil(options.timeoutProposeMs / 3),
-              precommitDeltaMs: Math.ceil(options.timeoutProposeMs / 6),
-            },
-          }),
+      ...(options.timeoutProposeMs === undefined ? {} : { timeouts: timeoutsFromProposeMs(options.timeoutProposeMs) }),
     },
     {
       chain,
@@ -200,6 +206,8 @@ export function createNodeNetwork(options: NodeNetworkOptions, dependencies: Nod
     consensus.onPeerConnected(peer.id);
   });
   p2p.onPeerDisconnected((peer, reason) => log('info', 'peer disconnected', { peer: peer.id, reason }));
+  // Membership may change with any block (committee decisions): drop peers no longer admitted, dial new members.
+  let stopRecheckingAdmission: (() => void) | undefined;
 
   return {
     p2p,
@@ -212,9 +220,27 @@ export function createNodeNetwork(options: NodeNetworkOptions, dependencies: Nod
       // Sync first, so that no peer's first status is missed.
       sync.start();
       await p2p.start();
+      stopRecheckingAdmission ??= chain.onBlockCommitted((event) => {
+        const admitted = isAdmitted(ownKey);
+        if (admitted !== ownKeyAdmitted) {
+          ownKeyAdmitted = admitted;
+          log(admitted ? 'info' : 'warn', admitted ? 'this node is now a member' : 'this node is no longer a member', {
+            height: event.height.toString(),
+          });
+        }
+        const dropped = p2p.recheckAdmission();
+        if (dropped.length > 0) {
+          log('info', 'disconnected peers that membership no longer admits', {
+            height: event.height.toString(),
+            peers: dropped,
+          });
+        }
+      });
       consensus.start();
     },
     async stop() {
+      stopRecheckingAdmission?.();
+      stopRecheckingAdmission = undefined;
       await consensus.stop();
       await sync.stop();
       await p2p.stop();

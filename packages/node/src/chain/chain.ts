@@ -21,6 +21,7 @@ import {
   encodeHeader,
   encodeReceipt,
   type Genesis,
+  type GenesisAccount,
   genesisHash,
   genesisHeader,
   type Hash,
@@ -40,9 +41,12 @@ import {
   verifyCommitCertificate,
 } from '@xinlian/protocol';
 import type { ExecutionEngine } from '../execution/engine.js';
-import { TransactionRejectedError } from '../execution/errors.js';
+import { type RejectionReason, TransactionRejectedError } from '../execution/errors.js';
 import type { BlockContext, ExecutableTransaction, ExecutionResult } from '../execution/types.js';
+import { createGovernance, type Governance } from '../governance/index.js';
+import type { ChainParameters, GovernanceReader } from '../governance/interface.js';
 import type { AccountProof, StorageProof } from '../state/account.js';
+import type { StateReader } from '../state/interface.js';
 import { LruCache } from '../state/lru.js';
 import { createStateOverlay, type StateOverlay } from '../state/overlay.js';
 import { AuthenticatedState, type StateApplyResult, type StateView } from '../state/world.js';
@@ -50,18 +54,22 @@ import { WriteBatch } from '../storage/batch.js';
 import type { KeyValueStore } from '../storage/interface.js';
 import { bytesEqual, concatKey, decodeHeightKey, heightKey } from '../storage/keys.js';
 import {
+  decodeHeightValidators,
   decodeLogRow,
   decodeStoredReceipt,
   decodeTxLocation,
+  decodeValidatorSet,
+  encodeHeightValidators,
   encodeLogRow,
   encodeStoredReceipt,
   encodeTxLocation,
+  encodeValidatorSet,
   indexBytes,
   logRowBloom,
   type StoredLog,
   type StoredReceipt,
 } from './codec.js';
-import { ChainError, InvalidBlockError, type InvalidBlockReason } from './errors.js';
+import { ChainError, InvalidBlockError, type InvalidBlockReason, TransactionExecutionError } from './errors.js';
 import {
   checkBlockEvidence,
   checkEvidence,
@@ -76,6 +84,7 @@ import type {
   ChainHead,
   ChainReader,
   CommittedEvidence,
+  HeightValidators,
   IndexedLog,
   LogFilter,
   TransactionLocation,
@@ -83,6 +92,13 @@ import type {
 } from './interface.js';
 import { CHAIN_NAME_KEY, GENESIS_HASH_KEY, HEAD_KEY, ChainTables as T } from './layout.js';
 import type { TransactionProof } from './proof.js';
+import {
+  describeValidatorSet,
+  type HeightValidatorSet,
+  sameValidators,
+  successorPriorities,
+  type ValidatorSetInfo,
+} from './validator-sets.js';
 
 export const DEFAULT_MAX_LOG_BLOCK_RANGE = 10_000n;
 export const DEFAULT_MAX_EVIDENCE_BLOCK_RANGE = 10_000n;
@@ -97,8 +113,14 @@ const BLOCKHASH_WINDOW = 256n;
 export interface ChainOptions {
   readonly store: KeyValueStore;
   readonly genesis: Genesis;
-  /** Must be for the genesis's suite and chain id. */
+  /** Must be for the genesis's suite and chain id (and hold `governance.precompiles`). */
   readonly engine: ExecutionEngine;
+  /**
+   * Who validates each height and the chain parameters of each block, read from the state (docs/chain.md, "Validator
+   * sets"); its genesis accounts join `alloc` at height 0. Default `createGovernance(genesis, suite)`: a node passes
+   * the one instance it also gives the execution engine and the network.
+   */
+  readonly governance?: Pick<Governance, 'reader' | 'genesisAccounts'>;
   /** Most heights one getLogs call may scan (default 10,000). */
   readonly maxLogBlockRange?: bigint;
   /** Most heights one getEvidence call may scan (default 10,000). */
@@ -109,6 +131,12 @@ export interface ChainOptions {
   readonly stateCacheSize?: number;
   /** Receives what a block-committed listener throws (default: ignored; a listener cannot undo a commit). */
   readonly onListenerError?: (error: unknown) => void;
+  /**
+   * The node's log. The chain logs at 'error' a transaction whose execution threw unexpectedly while building a block
+   * (it is left out: see BuiltBlock.rejected) or while applying one (the block is refused as EXECUTION_ERROR).
+   * Default: nothing is logged (the rejection still carries the error).
+   */
+  readonly log?: (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void;
 }
 
 /** A transaction offered for a block, as the mempool holds it (already decoded, verified, sender recovered). */
@@ -177,9 +205,18 @@ export interface PreparedBlock {
   readonly stateTransition: StateApplyResult;
 }
 
+/**
+ * Why buildBlock left a transaction out for good: the engine's rejection reason (TransactionRejectedError), OVERSIZED
+ * (over the block's transaction size limit), or EXECUTION_ERROR (executing it threw unexpectedly: a node error, see
+ * TransactionExecutionError).
+ */
+export type RejectedTransactionReason = RejectionReason | 'OVERSIZED' | 'EXECUTION_ERROR';
+
 /** A transaction left out of a built block for good: it cannot execute on the state it met (drop it from the pool). */
 export interface RejectedTransaction {
   readonly hash: Hash;
+  readonly reason: RejectedTransactionReason;
+  /** TransactionRejectedError, TransactionExecutionError (with the thrown error as `cause`), or a ProtocolError. */
   readonly error: ProtocolError;
 }
 
@@ -203,8 +240,17 @@ export interface StateProofAt<P> {
 }
 
 export interface Chain extends ChainReader {
-  readonly validators: readonly Validator[];
   readonly limits: BlockLimits;
+  /**
+   * The validators that sign `height` and its base proposer priorities, for 1 ≤ height ≤ head + 1 (undefined
+   * otherwise). Block h − 1 fixes the set of height h: governance decides it from the state after h − 1.
+   */
+  validatorsAt(height: bigint): HeightValidators | undefined;
+  /**
+   * The chain parameters of block `height` (1 ≤ height ≤ head + 1): governance's answer for the state after height − 1.
+   * Block `height` must have `gasLimit = parametersAt(height).blockGasLimit`. UNKNOWN_BLOCK outside the range.
+   */
+  parametersAt(height: bigint): ChainParameters;
   /** The authenticated state over the store (reads at any retained root, proofs). */
   readonly state: AuthenticatedState;
   /** Executes candidates in order on the head state and assembles the next block. Writes nothing. */
@@ -216,13 +262,26 @@ export interface Chain extends ChainReader {
    * `certificate`, if given, is the block's own commit certificate (kept until the next block carries one).
    */
   commitBlock(prepared: PreparedBlock, certificate?: CommitCertificate): Promise<ChainHead>;
-  /** What the EVM sees while executing the block with this header (timestamp in seconds, prevRandao = parent hash). */
-  blockContext(header: BlockHeader): BlockContext;
+  /**
+   * What the EVM sees while executing the block with this header (timestamp in seconds, prevRandao = parent hash; the
+   * header's gas limit, or for a header without one the block's from parametersAt).
+   */
+  blockContext(header: BlockContextHeader): BlockContext;
   getTransactionProof(hash: Hash): TransactionProof | undefined;
   getAccountProof(address: Address, height?: bigint): StateProofAt<AccountProof>;
   getStorageProof(address: Address, slot: Hash, height?: bigint): StateProofAt<StorageProof>;
   /** Whether this equivocation (validator, height, round, vote type) is already in a committed block. */
   isEvidenceCommitted(evidence: DuplicateVoteEvidence): boolean;
+}
+
+/** The header fields blockContext reads; `gasLimit` defaults to parametersAt(height).blockGasLimit. */
+export type BlockContextHeader = Pick<BlockHeader, 'height' | 'timestamp' | 'proposer' | 'parentHash'> &
+  Partial<Pick<BlockHeader, 'gasLimit'>>;
+
+/** What a prepared block fixes for the height after it: kept with it until it is committed. */
+interface Successor {
+  readonly validators: HeightValidatorSet;
+  readonly parameters: ChainParameters;
 }
 
 interface Executed {
@@ -233,6 +292,9 @@ interface Executed {
 
 interface BlockFields {
   readonly height: bigint;
+  /** The block's gas limit (parametersAt(height).blockGasLimit) and validator set hash. */
+  readonly gasLimit: bigint;
+  readonly validatorSetHash: Hash;
   readonly timestamp: bigint;
   readonly proposer: Address;
   readonly parentHash: Hash;
@@ -273,6 +335,15 @@ function rlpStringSize(length: number): number {
 
 function word(value: bigint): Uint8Array {
   return bigIntToBytes(value, 32);
+}
+
+/** What was thrown, for messages and logs (never throws itself). */
+function describeThrown(thrown: unknown): string {
+  try {
+    return thrown instanceof Error ? `${thrown.name}: ${thrown.message}` : String(thrown);
+  } catch {
+    return 'an unprintable exception';
+  }
 }
 
 function hex(bytes: Uint8Array): string {
@@ -328,9 +399,8 @@ export async function createChain(options: ChainOptions): Promise<Chain> {
     );
   }
   const chainId = genesis.chainId;
-  const validators: readonly Validator[] = genesis.validators;
-  const validatorAddresses = new Set(validators.map((validator) => bytesToHex(validator.address)));
-  const setHash = validatorSetHash(validators, suite);
+  const governance = options.governance ?? createGovernance(genesis, suite);
+  const reader: GovernanceReader = governance.reader;
   const limits: BlockLimits = {
     maxBlockBytes: genesis.maxBlockBytes,
     maxTransactionBytes: genesis.maxTransactionBytes,
@@ -351,7 +421,11 @@ export async function createChain(options: ChainOptions): Promise<Chain> {
     options.headerCacheSize ?? DEFAULT_HEADER_CACHE,
   );
   const listeners = new Set<(event: BlockCommittedEvent) => void>();
-  const prepared = new WeakSet<PreparedBlock>();
+  /** Blocks this instance prepared, with what each fixes for the height after it. */
+  const prepared = new WeakMap<PreparedBlock, Successor>();
+  /** Distinct validator sets by hash (hex); there are few. */
+  const validatorSets = new LruCache<string, ValidatorSetInfo>(64);
+  const heightValidators = new LruCache<bigint, HeightValidatorSet>(options.headerCacheSize ?? DEFAULT_HEADER_CACHE);
 
   // ---------------------------------------------------------------------------------------------------------------
   // Genesis, or resume.
@@ -380,10 +454,27 @@ export async function createChain(options: ChainOptions): Promise<Chain> {
     head = { height, hash: entry.hash, header: entry.header };
   }
   state.resetSnapshot(head.header.stateRoot);
+  /** The validators of head + 1 and the parameters of block head + 1, moved forward by every commit. */
+  let next: Successor = await loadSuccessor();
+
+  /** Everything in the genesis state: `alloc` and governance's system accounts (an address in both is an error). */
+  function genesisAccounts(): readonly GenesisAccount[] {
+    const system = governance.genesisAccounts();
+    const allocated = new Set(genesis.alloc.map((account) => bytesToHex(account.address)));
+    for (const account of system) {
+      if (allocated.has(bytesToHex(account.address))) {
+        throw new ChainError(
+          'INVALID_GENESIS',
+          `genesis alloc holds ${hex(account.address)}, an account of the governance system contracts`,
+        );
+      }
+    }
+    return [...genesis.alloc, ...system];
+  }
 
   async function initialise(): Promise<ChainHead> {
     const overlay = createStateOverlay(state.at(state.emptyRoot));
-    for (const account of genesis.alloc) {
+    for (const account of genesisAccounts()) {
       const hasCode = account.code.length > 0;
       overlay.putAccount(account.address, {
         nonce: account.nonce,
@@ -407,9 +498,123 @@ export async function createChain(options: ChainOptions): Promise<Chain> {
     for (const [codeHash, code] of applied.code) batch.put(T.code, hexToBytes(codeHash), code);
     batch.put(T.meta, GENESIS_HASH_KEY, configHash);
     batch.put(T.meta, CHAIN_NAME_KEY, chainName);
+    // Height 1's validators: the genesis state's, with all-zero priorities (nothing has proposed yet).
+    const first = firstHeightValidators(overlay);
+    putHeightValidators(batch, 1n, first);
     batch.put(T.meta, HEAD_KEY, key);
     await store.write(batch);
     return { height: 0n, hash, header };
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+  // Validator sets and parameters per height (validator-sets.ts has the rules).
+
+  /** The set governance returned, checked once per distinct set (the hash finds one seen before). */
+  function internValidatorSet(validators: readonly Validator[], height: bigint): ValidatorSetInfo {
+    let known: ValidatorSetInfo | undefined;
+    try {
+      known = validatorSets.get(hex(validatorSetHash(validators, suite)));
+    } catch {
+      // not a valid set: describeValidatorSet says why
+    }
+    if (known !== undefined && sameValidators(known.validators, validators)) return known;
+    const info = describeValidatorSet(validators, suite, height);
+    validatorSets.set(hex(info.hash), info);
+    return info;
+  }
+
+  function firstHeightValidators(genesisState: StateReader): HeightValidatorSet {
+    const set = internValidatorSet(reader.validatorsAt(genesisState, 1n), 1n);
+    return { validators: set.validators, proposerPriorities: set.validators.map(() => 0n), set };
+  }
+
+  /** What block `height` (whose validators are `current`) fixes for height + 1, from the state after it. */
+  function successorOf(height: bigint, current: HeightValidatorSet, after: StateReader): Successor {
+    const set = internValidatorSet(reader.validatorsAt(after, height + 1n), height + 1n);
+    const proposerPriorities = successorPriorities(current, set);
+    return {
+      validators: { validators: set.validators, proposerPriorities, set },
+      parameters: reader.parameters(after),
+    };
+  }
+
+  /** Adds the row of `height` (and its set, the first time that set signs a height) to a commit's batch. */
+  function putHeightValidators(batch: WriteBatch, height: bigint, entry: HeightValidatorSet): void {
+    if (!store.has(T.validatorSets, entry.set.hash)) {
+      batch.put(T.validatorSets, entry.set.hash, encodeValidatorSet(entry.validators));
+    }
+    batch.put(T.heightValidators, heightKey(height), encodeHeightValidators(entry.set.hash, entry.proposerPriorities));
+  }
+
+  function readHeightValidators(height: bigint): HeightValidatorSet | undefined {
+    const cached = heightValidators.get(height);
+    if (cached !== undefined) return cached;
+    const row = store.get(T.heightValidators, heightKey(height));
+    if (row === undefined) return undefined;
+    const { setHash, priorities } = decodeHeightValidators(row);
+    let set = validatorSets.get(hex(setHash));
+    if (set === undefined) {
+      const bytes = store.get(T.validatorSets, setHash);
+      if (bytes === undefined) throw new ChainError('CORRUPT', `the validator set ${hex(setHash)} is missing`);
+      set = describeValidatorSet(decodeValidatorSet(bytes), suite, height);
+      if (!bytesEqual(set.hash, setHash))
+        throw new ChainError('CORRUPT', `the validator set ${hex(setHash)} is damaged`);
+      validatorSets.set(hex(setHash), set);
+    }
+    if (priorities.length !== set.validators.length) {
+      throw new ChainError(
+        'CORRUPT',
+        `height ${height} has ${priorities.length} priorities for ${set.validators.length} validators`,
+      );
+    }
+    const entry: HeightValidatorSet = { validators: set.validators, proposerPriorities: priorities, set };
+    heightValidators.set(height, entry);
+    return entry;
+  }
+
+  function validatorsAt(height: bigint): HeightValidatorSet | undefined {
+    if (typeof height !== 'bigint' || height < 1n || height > head.height + 1n) return undefined;
+    if (height === head.height + 1n) return next.validators;
+    return readHeightValidators(height);
+  }
+
+  function parametersAt(height: bigint): ChainParameters {
+    if (height === head.height + 1n) return next.parameters;
+    if (height < 1n || height > head.height + 1n) {
+      throw new ChainError('UNKNOWN_BLOCK', `no parameters for block ${height} (head ${head.height})`);
+    }
+    return reader.parameters(state.at(stateRootAt(height - 1n)));
+  }
+
+  /**
+   * The successor of the head on opening. A store written before per-height sets has none: they are rebuilt from the
+   * stored states (one batch), which gives what committing those blocks would have stored.
+   */
+  async function loadSuccessor(): Promise<Successor> {
+    const parameters = reader.parameters(state.at(head.header.stateRoot));
+    const stored = readHeightValidators(head.height + 1n);
+    if (stored !== undefined) return { validators: stored, parameters };
+    if (store.has(T.heightValidators, heightKey(1n))) {
+      throw new ChainError('CORRUPT', `the validators of height ${head.height + 1n} are missing`);
+    }
+    const batch = new WriteBatch();
+    let current: HeightValidatorSet;
+    try {
+      current = firstHeightValidators(state.at(stateRootAt(0n)));
+      putHeightValidators(batch, 1n, current);
+      for (let height = 1n; height <= head.height; height++) {
+        current = successorOf(height, current, state.at(stateRootAt(height))).validators;
+        putHeightValidators(batch, height + 1n, current);
+      }
+    } catch (error) {
+      throw new ChainError(
+        'CORRUPT',
+        `the store predates per-height validator sets and they cannot be rebuilt: ${(error as Error).message}`,
+        { cause: error },
+      );
+    }
+    await store.write(batch);
+    return { validators: current, parameters };
   }
 
   // ---------------------------------------------------------------------------------------------------------------
@@ -590,7 +795,12 @@ export async function createChain(options: ChainOptions): Promise<Chain> {
     return store.has(T.evidenceIndex, evidenceOffenceKey(evidence));
   }
 
-  const evidenceContext: EvidenceContext = { validators, suite, chainId, isCommitted: isEvidenceCommitted };
+  const evidenceContext: EvidenceContext = {
+    validatorsAt: (height) => validatorsAt(height)?.validators,
+    suite,
+    chainId,
+    isCommitted: isEvidenceCommitted,
+  };
 
   function getEvidence(
     fromHeight: bigint,
@@ -626,7 +836,7 @@ export async function createChain(options: ChainOptions): Promise<Chain> {
         throw new ChainError('CORRUPT', `evidence ${index} of block ${blockHeight} does not decode`, { cause: error });
       }
       const validatorIndex = evidence.voteA.validatorIndex;
-      const validator = validators[validatorIndex];
+      const validator = validatorsAt(evidence.voteA.height)?.validators[validatorIndex];
       if (validator === undefined) {
         throw new ChainError('CORRUPT', `evidence ${index} of block ${blockHeight} names no validator`);
       }
@@ -674,13 +884,13 @@ export async function createChain(options: ChainOptions): Promise<Chain> {
   // ---------------------------------------------------------------------------------------------------------------
   // Execution shared by building and importing.
 
-  function blockContext(header: Pick<BlockHeader, 'height' | 'timestamp' | 'proposer' | 'parentHash'>): BlockContext {
+  function blockContext(header: BlockContextHeader): BlockContext {
     const height = header.height;
     return {
       height,
       timestamp: header.timestamp / 1000n,
       proposer: header.proposer,
-      gasLimit: genesis.gasLimit,
+      gasLimit: header.gasLimit ?? parametersAt(height).blockGasLimit,
       baseFeePerGas: genesis.baseFeePerGas,
       prevRandao: header.parentHash,
       chainId,
@@ -732,6 +942,29 @@ export async function createChain(options: ChainOptions): Promise<Chain> {
     };
   }
 
+  /**
+   * executeOne inside a checkpoint of its own: committed when the transaction executed (whatever its status), reverted
+   * back to the depth it started at when anything was thrown — a rejection leaves the state untouched anyway, and an
+   * unexpected error must not leave anything partial behind, whatever checkpoints the failure left open.
+   */
+  async function attemptOne(
+    overlay: StateOverlay,
+    candidate: CandidateTransaction,
+    context: BlockContext,
+    cumulativeGasUsed: bigint,
+  ): Promise<{ readonly executed: Executed } | { readonly failure: unknown }> {
+    const depth = overlay.depth;
+    overlay.checkpoint();
+    try {
+      const executed = await executeOne(overlay, candidate, context, cumulativeGasUsed);
+      overlay.commit();
+      return { executed };
+    } catch (failure) {
+      while (overlay.depth > depth) overlay.revert();
+      return { failure };
+    }
+  }
+
   /** Assembles the header and the prepared write set from the executed transactions. */
   function assemble(fields: BlockFields, executed: readonly Executed[], overlay: StateOverlay, parentRoot: Hash) {
     const applied = state.applyChangeSet(parentRoot, overlay.changes());
@@ -746,8 +979,8 @@ export async function createChain(options: ChainOptions): Promise<Chain> {
       txRoot: blockTxRoot(txHashes, suite),
       receiptRoot: receiptRoot(receipts, suite),
       stateRoot: applied.root,
-      validatorSetHash: setHash,
-      gasLimit: genesis.gasLimit,
+      validatorSetHash: fields.validatorSetHash,
+      gasLimit: fields.gasLimit,
       gasUsed,
       baseFeePerGas: genesis.baseFeePerGas,
       logsBloom: bloomOr(receipts.map((receipt) => receipt.logsBloom)),
@@ -762,6 +995,7 @@ export async function createChain(options: ChainOptions): Promise<Chain> {
     executed: readonly Executed[],
     applied: StateApplyResult,
     evidence: { readonly encoded: readonly Uint8Array[]; readonly decoded: readonly DuplicateVoteEvidence[] },
+    successor: Successor,
   ): PreparedBlock {
     const block: Block = {
       header,
@@ -798,7 +1032,7 @@ export async function createChain(options: ChainOptions): Promise<Chain> {
       code: applied.code,
       stateTransition: applied,
     });
-    prepared.add(result);
+    prepared.set(result, successor);
     return result;
   }
 
@@ -809,7 +1043,9 @@ export async function createChain(options: ChainOptions): Promise<Chain> {
   ): string | undefined {
     if (height < 2n) return lastCommit === undefined ? undefined : `block ${height} carries no lastCommit`;
     if (lastCommit === undefined) return `block ${height} lacks the lastCommit of block ${height - 1n}`;
-    const verdict = verifyCommitCertificate(lastCommit, validators, suite, chainId, {
+    const signers = validatorsAt(height - 1n);
+    if (signers === undefined) return `no validator set for height ${height - 1n}`;
+    const verdict = verifyCommitCertificate(lastCommit, signers.validators, suite, chainId, {
       height: height - 1n,
       blockHash: parentHash,
     });
@@ -825,8 +1061,13 @@ export async function createChain(options: ChainOptions): Promise<Chain> {
         `timestamp ${params.timestamp} is not after the parent's ${parent.header.timestamp}`,
       );
     }
-    if (!validatorAddresses.has(bytesToHex(params.proposer))) {
-      throw new ChainError('INVALID_ARGUMENT', `proposer ${hex(params.proposer)} is not a validator`);
+    const signers = next.validators;
+    const gasLimit = next.parameters.blockGasLimit;
+    if (!signers.set.addresses.has(bytesToHex(params.proposer))) {
+      throw new ChainError(
+        'INVALID_ARGUMENT',
+        `proposer ${hex(params.proposer)} is not a validator of height ${height}`,
+      );
     }
     const commitProblem = checkLastCommit(height, parent.hash, params.lastCommit);
     if (commitProblem !== undefined) throw new ChainError('INVALID_COMMIT', commitProblem);
@@ -839,6 +1080,8 @@ export async function createChain(options: ChainOptions): Promise<Chain> {
     const evidence = selectEvidence(params.evidence ?? [], height);
     const fields: BlockFields = {
       height,
+      gasLimit,
+      validatorSetHash: signers.set.hash,
       timestamp: params.timestamp,
       proposer: params.proposer,
       parentHash: parent.hash,
@@ -857,9 +1100,9 @@ export async function createChain(options: ChainOptions): Promise<Chain> {
       txRoot: parent.hash,
       receiptRoot: parent.hash,
       stateRoot: parent.hash,
-      validatorSetHash: setHash,
-      gasLimit: genesis.gasLimit,
-      gasUsed: genesis.gasLimit,
+      validatorSetHash: signers.set.hash,
+      gasLimit,
+      gasUsed: gasLimit,
       baseFeePerGas: genesis.baseFeePerGas,
       logsBloom: new Uint8Array(256),
       extraData: fields.extraData,
@@ -880,37 +1123,60 @@ export async function createChain(options: ChainOptions): Promise<Chain> {
       if (candidate.raw.length > limits.maxTransactionBytes) {
         rejected.push({
           hash,
+          reason: 'OVERSIZED',
           error: new ProtocolError('INVALID_TRANSACTION', `${candidate.raw.length} bytes, over the block's limit`),
         });
         continue;
       }
       const size = rlpStringSize(candidate.raw.length);
       if (
-        candidate.transaction.gasLimit > genesis.gasLimit - cumulative ||
+        candidate.transaction.gasLimit > gasLimit - cumulative ||
         bytes + size > limits.maxBlockBytes ||
-        genesis.gasLimit - cumulative < MIN_TRANSACTION_GAS
+        gasLimit - cumulative < MIN_TRANSACTION_GAS
       ) {
         deferred.push(hash);
         continue;
       }
-      let entry: Executed;
-      try {
-        entry = await executeOne(overlay, candidate, context, cumulative);
-      } catch (error) {
-        if (error instanceof TransactionRejectedError) {
-          rejected.push({ hash, error });
+      const attempt = await attemptOne(overlay, candidate, context, cumulative);
+      if ('failure' in attempt) {
+        const { failure } = attempt;
+        if (failure instanceof TransactionRejectedError) {
+          rejected.push({ hash, reason: failure.reason, error: failure });
           continue;
         }
-        throw error;
+        // Not the transaction's fault as far as anyone can tell, but it cannot go into a block: a block must
+        // re-execute identically everywhere. Leaving it out (and the pool dropping it) keeps the chain moving; raising
+        // would fail every proposal of every proposer while the transaction stays pooled.
+        const error = new TransactionExecutionError(
+          `transaction ${hex(hash)} could not be executed: ${describeThrown(failure)}`,
+          { cause: failure },
+        );
+        rejected.push({ hash, reason: 'EXECUTION_ERROR', error });
+        options.log?.('error', 'executing a transaction failed unexpectedly: left out of the block', {
+          height: height.toString(),
+          transaction: hex(hash),
+          sender: hex(candidate.sender),
+          error: describeThrown(failure),
+          ...(failure instanceof Error && failure.stack !== undefined ? { stack: failure.stack } : {}),
+        });
+        continue;
       }
+      const entry = attempt.executed;
       executed.push(entry);
       cumulative = entry.receipt.cumulativeGasUsed;
       bytes += size;
     }
     const { header, applied } = assemble(fields, executed, overlay, parent.header.stateRoot);
-    const result = finish(header, executed, applied, { encoded: evidence.encoded, decoded: evidence.included });
+    const successor = successorOf(height, signers, overlay);
+    const result = finish(
+      header,
+      executed,
+      applied,
+      { encoded: evidence.encoded, decoded: evidence.included },
+      successor,
+    );
     const built: BuiltBlock = Object.freeze({ ...result, rejected, deferred, rejectedEvidence: evidence.rejected });
-    prepared.add(built);
+    prepared.set(built, successor);
     return built;
   }
 
@@ -935,14 +1201,20 @@ export async function createChain(options: ChainOptions): Promise<Chain> {
     if (header.timestamp <= parent.header.timestamp) {
       invalid('TIMESTAMP', `timestamp ${header.timestamp} is not after the parent's ${parent.header.timestamp}`);
     }
-    if (!validatorAddresses.has(bytesToHex(header.proposer))) {
-      invalid('PROPOSER', `proposer ${hex(header.proposer)} is not a validator`);
+    // The head's successor: the set and parameters the head block fixed for this height.
+    const signers = next.validators;
+    const gasLimit = next.parameters.blockGasLimit;
+    if (!signers.set.addresses.has(bytesToHex(header.proposer))) {
+      invalid('PROPOSER', `proposer ${hex(header.proposer)} is not a validator of height ${header.height}`);
     }
-    if (!bytesEqual(header.validatorSetHash, setHash)) {
-      invalid('VALIDATOR_SET_HASH', `validator set ${hex(header.validatorSetHash)}, expected ${hex(setHash)}`);
+    if (!bytesEqual(header.validatorSetHash, signers.set.hash)) {
+      invalid(
+        'VALIDATOR_SET_HASH',
+        `validator set ${hex(header.validatorSetHash)}, height ${header.height} is signed by ${hex(signers.set.hash)}`,
+      );
     }
-    if (header.gasLimit !== genesis.gasLimit) {
-      invalid('GAS_LIMIT', `gas limit ${header.gasLimit}, expected ${genesis.gasLimit}`);
+    if (header.gasLimit !== gasLimit) {
+      invalid('GAS_LIMIT', `gas limit ${header.gasLimit}, block ${header.height}'s is ${gasLimit}`);
     }
     if (header.baseFeePerGas !== genesis.baseFeePerGas) {
       invalid('BASE_FEE', `base fee ${header.baseFeePerGas}, expected ${genesis.baseFeePerGas}`);
@@ -970,25 +1242,38 @@ export async function createChain(options: ChainOptions): Promise<Chain> {
     const executed: Executed[] = [];
     let cumulative = 0n;
     for (const [i, candidate] of candidates.entries()) {
-      if (candidate.transaction.gasLimit > genesis.gasLimit - cumulative) {
+      if (candidate.transaction.gasLimit > gasLimit - cumulative) {
         invalid(
           'BLOCK_GAS_EXCEEDED',
-          `transaction ${i} has gas limit ${candidate.transaction.gasLimit}, ${genesis.gasLimit - cumulative} left`,
+          `transaction ${i} has gas limit ${candidate.transaction.gasLimit}, ${gasLimit - cumulative} left`,
         );
       }
-      try {
-        const entry = await executeOne(overlay, candidate, context, cumulative);
-        executed.push(entry);
-        cumulative = entry.receipt.cumulativeGasUsed;
-      } catch (error) {
-        if (error instanceof TransactionRejectedError) {
-          invalid('TRANSACTION_REJECTED', `transaction ${i} (${hex(candidate.hash)}): ${error.message}`, error);
+      const attempt = await attemptOne(overlay, candidate, context, cumulative);
+      if ('failure' in attempt) {
+        const { failure } = attempt;
+        if (failure instanceof TransactionRejectedError) {
+          invalid('TRANSACTION_REJECTED', `transaction ${i} (${hex(candidate.hash)}): ${failure.message}`, failure);
         }
-        throw error;
+        options.log?.('error', 'executing a transaction of a received block failed unexpectedly: block refused', {
+          height: header.height.toString(),
+          transaction: hex(candidate.hash),
+          error: describeThrown(failure),
+          ...(failure instanceof Error && failure.stack !== undefined ? { stack: failure.stack } : {}),
+        });
+        invalid(
+          'EXECUTION_ERROR',
+          `transaction ${i} (${hex(candidate.hash)}) could not be executed: ${describeThrown(failure)}`,
+          failure,
+        );
+      } else {
+        executed.push(attempt.executed);
+        cumulative = attempt.executed.receipt.cumulativeGasUsed;
       }
     }
     const fields: BlockFields = {
       height: header.height,
+      gasLimit,
+      validatorSetHash: signers.set.hash,
       timestamp: header.timestamp,
       proposer: header.proposer,
       parentHash: header.parentHash,
@@ -1011,7 +1296,13 @@ export async function createChain(options: ChainOptions): Promise<Chain> {
     if (!bytesEqual(encodeHeader(expected), encodeHeader(header))) {
       throw new Error('applyBlock: the checked header differs from the recomputed one');
     }
-    return finish(header, executed, computed.applied, { encoded: block.evidence, decoded: evidence.evidence });
+    return finish(
+      header,
+      executed,
+      computed.applied,
+      { encoded: block.evidence, decoded: evidence.evidence },
+      successorOf(header.height, signers, overlay),
+    );
   }
 
   // ---------------------------------------------------------------------------------------------------------------
@@ -1020,16 +1311,21 @@ export async function createChain(options: ChainOptions): Promise<Chain> {
   let queue: Promise<unknown> = Promise.resolve();
 
   function commitBlock(block: PreparedBlock, certificate?: CommitCertificate): Promise<ChainHead> {
-    if (!prepared.has(block)) {
+    const successor = prepared.get(block);
+    if (successor === undefined) {
       return Promise.reject(new ChainError('FOREIGN_BLOCK', 'the block was not prepared by this chain instance'));
     }
-    const run = () => commitNow(block, certificate);
+    const run = () => commitNow(block, successor, certificate);
     const done = queue.then(run, run);
     queue = done.catch(() => undefined);
     return done;
   }
 
-  async function commitNow(block: PreparedBlock, certificate: CommitCertificate | undefined): Promise<ChainHead> {
+  async function commitNow(
+    block: PreparedBlock,
+    successor: Successor,
+    certificate: CommitCertificate | undefined,
+  ): Promise<ChainHead> {
     const { header, hash } = block;
     if (header.height !== head.height + 1n || !bytesEqual(header.parentHash, head.hash)) {
       throw new ChainError(
@@ -1039,7 +1335,8 @@ export async function createChain(options: ChainOptions): Promise<Chain> {
       );
     }
     if (certificate !== undefined) {
-      const verdict = verifyCommitCertificate(certificate, validators, suite, chainId, {
+      // The block extends the head, so its signers are the head's successor set.
+      const verdict = verifyCommitCertificate(certificate, next.validators.validators, suite, chainId, {
         height: header.height,
         blockHash: hash,
       });
@@ -1091,10 +1388,13 @@ export async function createChain(options: ChainOptions): Promise<Chain> {
       batch.put(T.evidence, position, block.block.evidence[index] as Uint8Array);
       batch.put(T.evidenceIndex, evidenceOffenceKey(evidence), position);
     }
+    putHeightValidators(batch, header.height + 1n, successor.validators);
     batch.put(T.meta, HEAD_KEY, key);
     await store.write(batch);
 
+    heightValidators.set(header.height, next.validators);
     head = { height: header.height, hash, header };
+    next = successor;
     state.advanceSnapshot(block.stateTransition);
     headers.set(header.height, { hash, header });
     const event: BlockCommittedEvent = {
@@ -1121,9 +1421,10 @@ export async function createChain(options: ChainOptions): Promise<Chain> {
     suite,
     chainId,
     genesis,
-    validators,
     limits,
     state,
+    validatorsAt,
+    parametersAt,
     head: () => head,
     getHeader: (height) => (onChain(height) ? readHeader(height)?.header : undefined),
     getHeaderByHash(hash) {

@@ -1,4 +1,4 @@
-import type { Address, Hash, Log } from '@xinlian/protocol';
+import type { Address, Hash, Log, Validator } from '@xinlian/protocol';
 import { ChainError } from './errors.js';
 
 /**
@@ -239,4 +239,69 @@ export function indexBytes(index: number): Uint8Array {
   const out = new Uint8Array(4);
   new DataView(out.buffer).setUint32(0, index, false);
   return out;
+}
+
+/**
+ * A validator set (table `validator-sets`, keyed by its validatorSetHash): uint32 count, then per validator, in set
+ * order, the public key, the address (20), the power, and the optional name (UTF-8).
+ */
+export function encodeValidatorSet(validators: readonly Validator[]): Uint8Array {
+  const w = new Writer().u32(validators.length);
+  for (const validator of validators) {
+    w.bytes(validator.publicKey).raw(validator.address).uint(validator.power);
+    w.optional(validator.name === undefined ? undefined : utf8.encode(validator.name));
+  }
+  return w.finish();
+}
+
+export function decodeValidatorSet(bytes: Uint8Array): Validator[] {
+  const r = new Reader(bytes, 'validator set');
+  const count = r.u32();
+  // Every validator takes at least 4 + 20 + 4 + 1 bytes: a count beyond that is damage, not a huge set.
+  if (count === 0 || count * 29 > r.remaining)
+    throw new ChainError('CORRUPT', `stored validator set: ${count} entries`);
+  const validators: Validator[] = [];
+  for (let i = 0; i < count; i++) {
+    const publicKey = r.bytes();
+    const address = r.raw(20);
+    const power = r.uint();
+    const nameBytes = r.optional();
+    let name: string | undefined;
+    try {
+      name = nameBytes === undefined ? undefined : fromUtf8.decode(nameBytes);
+    } catch (error) {
+      throw new ChainError('CORRUPT', 'stored validator set: a name is not UTF-8', { cause: error });
+    }
+    validators.push({ publicKey, address, power, ...(name === undefined ? {} : { name }) });
+  }
+  r.end();
+  return validators;
+}
+
+/**
+ * The validators of one height (table `height-validators`, keyed by height): the set's hash (32) ‖ uint32 count ‖ per
+ * validator its base proposer priority as a sign byte (0 non-negative, 1 negative) and the magnitude.
+ */
+export function encodeHeightValidators(setHash: Hash, priorities: readonly bigint[]): Uint8Array {
+  const w = new Writer().raw(setHash).u32(priorities.length);
+  for (const priority of priorities) {
+    w.raw(Uint8Array.of(priority < 0n ? 1 : 0)).uint(priority < 0n ? -priority : priority);
+  }
+  return w.finish();
+}
+
+export function decodeHeightValidators(bytes: Uint8Array): { readonly setHash: Hash; readonly priorities: bigint[] } {
+  const r = new Reader(bytes, 'height validators');
+  const setHash = r.raw(32);
+  const count = r.u32();
+  if (count * 5 > r.remaining) throw new ChainError('CORRUPT', `stored height validators: ${count} priorities`);
+  const priorities: bigint[] = [];
+  for (let i = 0; i < count; i++) {
+    const sign = r.raw(1)[0];
+    if (sign !== 0 && sign !== 1) throw new ChainError('CORRUPT', 'stored height validators: bad sign byte');
+    const magnitude = r.uint();
+    priorities.push(sign === 1 ? -magnitude : magnitude);
+  }
+  r.end();
+  return { setHash, priorities };
 }

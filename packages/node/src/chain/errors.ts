@@ -26,6 +26,11 @@ export type InvalidBlockReason =
   | 'INVALID_TRANSACTION'
   /** A transaction the execution engine refuses (nonce, balance, price below the base fee…). */
   | 'TRANSACTION_REJECTED'
+  /**
+   * Executing a transaction threw unexpectedly (a node error, not an outcome: see docs/chain.md, "Unexpected execution
+   * errors"). This node cannot reproduce the block's execution, so it does not accept it.
+   */
+  | 'EXECUTION_ERROR'
   /** The transactions' gas limits add up to more than the block gas limit. */
   | 'BLOCK_GAS_EXCEEDED'
   | 'GAS_USED'
@@ -46,6 +51,19 @@ export class InvalidBlockError extends ProtocolError {
   }
 }
 
+/**
+ * A transaction whose execution threw something other than TransactionRejectedError (a bug in @ethereumjs, in the
+ * engine or in what it calls; an environmental error such as a stack overflow). buildBlock leaves it out of the block
+ * and lists it among the rejected (reason EXECUTION_ERROR) so the mempool drops it; `cause` is what was thrown.
+ */
+export class TransactionExecutionError extends ProtocolError {
+  readonly reason = 'EXECUTION_ERROR';
+
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('INVALID_TRANSACTION', message, options);
+  }
+}
+
 export function isInvalidBlock(error: unknown, reason?: InvalidBlockReason): error is InvalidBlockError {
   return error instanceof InvalidBlockError && (reason === undefined || error.reason === reason);
 }
@@ -53,6 +71,8 @@ export function isInvalidBlock(error: unknown, reason?: InvalidBlockReason): err
 export type ChainErrorCode =
   /** The store holds another chain (different genesis), or the genesis does not fit the engine. */
   | 'GENESIS_MISMATCH'
+  /** The genesis cannot be initialised (an alloc account at an address governance's system contracts hold). */
+  | 'INVALID_GENESIS'
   /** The block to commit does not extend the current head (another block was committed meanwhile). */
   | 'NOT_NEXT_BLOCK'
   /** A commit certificate that does not verify for the block it is given with. */

@@ -52,7 +52,8 @@ export function evidenceRoot(items: readonly Uint8Array[], suite: Suite): Hash {
 }
 
 export interface EvidenceContext {
-  readonly validators: readonly Validator[];
+  /** The validators that signed `height`; undefined where the chain has no set (height 0, above head + 1). */
+  readonly validatorsAt: (height: bigint) => readonly Validator[] | undefined;
   readonly suite: Suite;
   readonly chainId: bigint;
   /** Whether the offence of this evidence is already in a committed block. */
@@ -65,24 +66,30 @@ export type EvidenceCheck =
   | { readonly ok: false; readonly later: boolean; readonly reason: string };
 
 /**
- * Whether `evidence` may go into the block at `blockHeight`: both votes verify against the validator set under this
- * chain id (verifyDuplicateVoteEvidence), the votes' height is below the block's, and the offence is not already on
- * chain. Depends only on its arguments and committed history.
+ * Whether `evidence` may go into the block at `blockHeight`: the votes' height is below the block's, both votes verify
+ * against the validator set of their height under this chain id (verifyDuplicateVoteEvidence), and the offence is not
+ * already on chain. Depends only on its arguments and committed history.
  */
 export function checkEvidence(
   evidence: DuplicateVoteEvidence,
   blockHeight: bigint,
   context: EvidenceContext,
 ): EvidenceCheck {
-  const verdict = verifyDuplicateVoteEvidence(evidence, context.validators, context.suite, context.chainId);
-  if (!verdict.ok) return { ok: false, later: false, reason: verdict.reason };
-  if (evidence.voteA.height >= blockHeight) {
+  const height = evidence?.voteA?.height;
+  if (typeof height !== 'bigint') return { ok: false, later: false, reason: 'the votes have no height' };
+  if (height >= blockHeight) {
     return {
       ok: false,
       later: true,
-      reason: `the votes are for height ${evidence.voteA.height}, not below the block's ${blockHeight}`,
+      reason: `the votes are for height ${height}, not below the block's ${blockHeight}`,
     };
   }
+  const validators = context.validatorsAt(height);
+  if (validators === undefined) {
+    return { ok: false, later: false, reason: `no validator set signs height ${height}` };
+  }
+  const verdict = verifyDuplicateVoteEvidence(evidence, validators, context.suite, context.chainId);
+  if (!verdict.ok) return { ok: false, later: false, reason: verdict.reason };
   if (context.isCommitted(evidence)) {
     return { ok: false, later: false, reason: 'this equivocation is already in an earlier block' };
   }

@@ -2,6 +2,7 @@
  * The chain: genesis, block building and import, atomic commits, and the queries RPC needs (docs/chain.md).
  */
 export {
+  type BlockContextHeader,
   type BuildBlockParams,
   type BuiltBlock,
   type CandidateTransaction,
@@ -23,6 +24,7 @@ export {
   type InvalidBlockReason,
   isChainError,
   isInvalidBlock,
+  TransactionExecutionError,
 } from './errors.js';
 export {
   checkBlockEvidence,
@@ -37,3 +39,9 @@ export {
 export type * from './interface.js';
 export { CHAIN_NAME_KEY, ChainTables, GENESIS_HASH_KEY, HEAD_KEY } from './layout.js';
 export { type TransactionProof, verifyTransactionProof } from './proof.js';
+export {
+  describeValidatorSet,
+  type HeightValidatorSet,
+  successorPriorities,
+  type ValidatorSetInfo,
+} from './validator-sets.js';

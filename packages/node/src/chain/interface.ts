@@ -10,6 +10,7 @@ import type {
   Log,
   Receipt,
   SignedTransaction,
+  Validator,
 } from '@xinlian/protocol';
 import type { StateReader } from '../state/interface.js';
 
@@ -22,6 +23,15 @@ export interface ChainHead {
   readonly height: bigint;
   readonly hash: Hash;
   readonly header: BlockHeader;
+}
+
+/**
+ * The validators that sign one height, in set order (the index order of commit signatures), and their base proposer
+ * priorities (see @xinlian/protocol proposerForRound). The chain keeps one per height (docs/chain.md, "Validator sets").
+ */
+export interface HeightValidators {
+  readonly validators: readonly Validator[];
+  readonly proposerPriorities: readonly bigint[];
 }
 
 /** A committed transaction and where it is. */

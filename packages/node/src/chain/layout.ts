@@ -30,6 +30,10 @@ export const ChainTables = {
   evidence: 'evidence',
   /** offence key (evidence.ts: heightKey(vote height) ‖ uint32 round ‖ type ‖ uint32 validator) → heightKey(h) ‖ uint32(index). */
   evidenceIndex: 'evidence-index',
+  /** validatorSetHash → encodeValidatorSet (every set any height was signed by; sets repeat, so stored once). */
+  validatorSets: 'validator-sets',
+  /** heightKey(h) → set hash ‖ base proposer priorities of height h (1 … head + 1; written with block h − 1). */
+  heightValidators: 'height-validators',
   /** the keys below. */
   meta: Tables.meta,
 } as const;

@@ -6,8 +6,6 @@ import {
   decodeBlock,
   type Hash,
   headerHash,
-  nextHeightProposerPriorities,
-  proposerPrioritiesAtHeight,
   verifyDuplicateVoteEvidence,
 } from '@xinlian/protocol';
 import { type Chain, evidenceOffenceId, type PreparedBlock } from '../chain/index.js';
@@ -16,9 +14,9 @@ import { type BftMessage, BftMessageError, decodeBftMessage, encodeBftMessage } 
 import { type CandidateBlockStore, createMemoryCandidateBlockStore } from './candidate-blocks.js';
 import type { Clock, ConsensusEngine, ConsensusStatus } from './interface.js';
 import { createTendermintCore, type TendermintCore } from './tendermint/core.js';
-import { createTendermintOptions, type TimeoutOptions } from './tendermint/options.js';
+import { createTendermintOptions, type TimeoutOptions, timeoutsFromProposeMs } from './tendermint/options.js';
 import { createGuardedSigner } from './tendermint/signer.js';
-import type { ConsensusAction, ConsensusEvent, HandleResult } from './tendermint/types.js';
+import type { ConsensusAction, ConsensusEvent, HandleResult, HeightValidators } from './tendermint/types.js';
 import { openWal, type Wal } from './tendermint/wal.js';
 import type { ConsensusStorage } from './tendermint/wal-storage.js';
 
@@ -28,11 +26,15 @@ import type { ConsensusStorage } from './tendermint/wal-storage.js';
  * chain and the timers. All I/O of consensus lives here; the core stays pure.
  */
 export interface BftEngineOptions {
-  /** After a commit, how long before the next height starts (Tendermint's timeout_commit). */
-  readonly blockIntervalMs: number;
+  /**
+   * After a commit, how long before the next height starts (Tendermint's timeout_commit). Default: the chain parameter
+   * `blockIntervalMs` of that height (governance); given, it overrides the parameter.
+   */
+  readonly blockIntervalMs?: number;
   /** With an empty mempool, a height starts only after this long since the last commit (0: never wait). */
   readonly emptyBlockIntervalMs: number;
   readonly maxTransactionsPerBlock: number;
+  /** Round timeouts. Default: from the chain parameter `timeoutProposeMs` of each height; given, they override it. */
   readonly timeouts?: TimeoutOptions;
   /** How often to re-send the current height's messages, for peers that lost some. Default 1000 ms. */
   readonly gossipIntervalMs?: number;
@@ -49,7 +51,10 @@ export interface BftEngineDependencies {
   readonly chain: Chain;
   readonly mempool: Mempool;
   readonly suite: Suite;
-  /** Absent for an observer: it follows consensus and commits decided blocks, never signs. */
+  /**
+   * The consensus key. The node signs at the heights whose validator set holds it (from the activation height of its
+   * admission, until its removal takes effect) and follows the others; absent for an observer, which never signs.
+   */
   readonly validatorPrivateKey?: Uint8Array;
   readonly storage: ConsensusStorage;
   /** Where blocks this node proposed or validated at the current height survive a crash (default: memory only). */
@@ -81,7 +86,6 @@ type Block = ReturnType<typeof decodeBlock>;
 
 export function createBftEngine(options: BftEngineOptions, dependencies: BftEngineDependencies): BftEngine {
   const { chain, mempool, suite, clock, transport, log } = dependencies;
-  const validators = chain.validators;
   const signer =
     dependencies.validatorPrivateKey === undefined
       ? undefined
@@ -94,14 +98,13 @@ export function createBftEngine(options: BftEngineOptions, dependencies: BftEngi
     dependencies.validatorPrivateKey === undefined
       ? undefined
       : suite.addressFromPublicKey(suite.getPublicKey(dependencies.validatorPrivateKey));
-  const isValidator =
-    ownAddress !== undefined && validators.some((validator) => compareBytes(validator.address, ownAddress) === 0);
+  // The core signs only at heights whose set holds the signer's key (advanceTo decides per height).
   const core: TendermintCore = createTendermintCore(
     createTendermintOptions({
       chainId: chain.chainId,
       ...(options.timeouts === undefined ? {} : { timeouts: options.timeouts }),
     }),
-    { suite, ...(signer === undefined || !isValidator ? {} : { signer }) },
+    { suite, ...(signer === undefined ? {} : { signer }) },
   );
   const wal: Wal = openWal(dependencies.storage.wal);
   const candidates: CandidateBlockStore = dependencies.candidateBlocks ?? createMemoryCandidateBlockStore();
@@ -109,7 +112,10 @@ export function createBftEngine(options: BftEngineOptions, dependencies: BftEngi
 
   let running = false;
   let height = 0n;
-  let priorities: bigint[] = [];
+  /** The current height's validators (set when the height is entered). */
+  let validators: HeightValidators = { validators: [], proposerPriorities: [] };
+  /** Whether this node is in the current height's set. */
+  let signing = false;
   let started = false;
   let lastCommitAtMs = 0n;
   /** Blocks of the current height by hash hex: raw, decoded, and once executed the prepared block. */
@@ -243,11 +249,22 @@ export function createBftEngine(options: BftEngineOptions, dependencies: BftEngi
     }
   }
 
-  /** Evidence from a peer: verified against the validator set (a bad one costs the peer), pooled and passed on once. */
+  /**
+   * Evidence from a peer: verified against the validator set of the votes' height (a bad one costs the peer), pooled
+   * and passed on once. Evidence for a height this node has not reached cannot be checked yet: it is ignored (the
+   * peer's gossip or the core's own detection brings it again).
+   */
   function onEvidence(peerId: string, evidence: DuplicateVoteEvidence): void {
     const id = evidenceOffenceId(evidence);
     if (pendingEvidence.has(id) || chain.isEvidenceCommitted(evidence)) return;
-    const verdict = verifyDuplicateVoteEvidence(evidence, validators, suite, chain.chainId);
+    const votesHeight = evidence.voteA.height;
+    if (votesHeight > chain.head().height + 1n) return;
+    const signers = chain.validatorsAt(votesHeight);
+    if (signers === undefined) {
+      transport.penalise(peerId, `duplicate-vote evidence for height ${votesHeight}, which no validator set signs`);
+      return;
+    }
+    const verdict = verifyDuplicateVoteEvidence(evidence, signers.validators, suite, chain.chainId);
     if (!verdict.ok) {
       transport.penalise(peerId, `invalid duplicate-vote evidence: ${verdict.reason}`);
       return;
@@ -261,7 +278,7 @@ export function createBftEngine(options: BftEngineOptions, dependencies: BftEngi
       const head = chain.head();
       if (head.height + 1n !== forHeight) return;
       const transactions = mempool.selectForBlock({
-        gasLimit: head.header.gasLimit,
+        gasLimit: chain.parametersAt(forHeight).blockGasLimit,
         maxBytes: chain.limits.maxBlockBytes - 64 * 1024,
         maxTransactions: options.maxTransactionsPerBlock,
       });
@@ -374,24 +391,38 @@ export function createBftEngine(options: BftEngineOptions, dependencies: BftEngi
     enterHeight(chain.head().height + 1n);
   }
 
-  /** Moves the core to `next` (the head's successor) and schedules its start after the block interval. */
+  /**
+   * Moves the core to `next` (the head's successor) with that height's validators and parameters, and schedules its
+   * start after the block interval. Buffered messages of that height are fed to the core, which checks them against
+   * the height's set.
+   */
   function enterHeight(next: bigint): void {
     if (next === height) return;
-    priorities =
-      height !== 0n && next === height + 1n
-        ? nextHeightProposerPriorities(validators, priorities)
-        : proposerPrioritiesAtHeight(validators, next);
+    const heightValidators = chain.validatorsAt(next);
+    if (heightValidators === undefined) {
+      throw new Error(`consensus: the chain has no validator set for height ${next} (head ${chain.head().height})`);
+    }
+    const parameters = chain.parametersAt(next);
+    const wasSigning = signing;
     height = next;
+    validators = heightValidators;
     started = false;
     blocks = new Map();
     candidates.clear();
-    core.advanceTo(height, { validators, proposerPriorities: priorities });
+    core.advanceTo(height, heightValidators, options.timeouts ?? timeoutsFromProposeMs(parameters.timeoutProposeMs));
+    signing = core.snapshot().ownIndex >= 0;
+    if (ownAddress !== undefined && signing !== wasSigning) {
+      log('info', signing ? 'this node validates from this height' : 'this node no longer validates: following', {
+        height: height.toString(),
+        validators: heightValidators.validators.length,
+      });
+    }
     wal.compact(height);
     const due = buffered.filter((item) => messageHeight(item.message) === height);
     buffered = buffered.filter((item) => messageHeight(item.message) > height);
     if (startTimer !== undefined) cancel(startTimer);
     waitingForTransactions = false;
-    startTimer = schedule(options.blockIntervalMs, () => {
+    startTimer = schedule(options.blockIntervalMs ?? parameters.blockIntervalMs, () => {
       startTimer = undefined;
       void enqueue(() => maybeStart());
     });
@@ -567,8 +598,8 @@ export function createBftEngine(options: BftEngineOptions, dependencies: BftEngi
         height: snapshot.height,
         round: snapshot.round,
         step: snapshot.step,
-        validators: validators.length,
-        isValidator,
+        validators: validators.validators.length,
+        isValidator: signing,
       };
     },
     handleMessage(peerId, payload) {

@@ -42,6 +42,8 @@ export type OrdinaryDisconnectCode =
   | 'DUPLICATE_CONNECTION'
   | 'TOO_MANY_PEERS'
   | 'NONCE_EXHAUSTED'
+  /** The chain's membership no longer admits the peer (recheckAdmission after a commit that removed it). */
+  | 'NOT_ADMITTED'
   | 'STOPPED';
 
 export type DisconnectCode = MisbehaviourCode | OrdinaryDisconnectCode;

@@ -88,7 +88,10 @@ export interface P2pDependencies {
   readonly nodePrivateKey: Uint8Array;
   readonly chainId: bigint;
   readonly genesisHash: Uint8Array;
-  /** Membership: genesis now, governance later. Asked at every handshake. */
+  /**
+   * Membership (governance's answer at the chain's head). Asked at every handshake, before dialing a configured peer,
+   * and by `recheckAdmission` for every connected peer and dial target.
+   */
   readonly isAdmitted: (nodePublicKey: Uint8Array) => boolean;
   readonly logger: P2pLogger;
   readonly clock: P2pClock;
@@ -152,6 +155,12 @@ export interface P2pNetwork {
   send(peerId: string, channel: number, payload: Uint8Array): SendResult;
   /** Sends to every connected peer; returns how many queued it. */
   broadcast(channel: number, payload: Uint8Array): number;
+  /**
+   * Asks `isAdmitted` again (call it when membership may have changed: after each commit). Connected peers no longer
+   * admitted are disconnected (NOT_ADMITTED, logged with the reason); configured peers that were not admitted and now
+   * are get dialed at once rather than after their back-off. Returns the ids of the peers it disconnected.
+   */
+  recheckAdmission(): string[];
   /** Disconnects the peer and refuses it (both directions) for `banMs` (default `penaltyBanMs`). */
   penalise(peerId: string, reason: string, banMs?: number): void;
   peers(): PeerInfo[];

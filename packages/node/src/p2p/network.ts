@@ -31,6 +31,8 @@ interface DialTarget {
   readonly publicKey: Uint8Array;
   /** Failed attempts since the last session; drives the back-off. */
   attempt: number;
+  /** False while membership does not admit the peer: it is not dialed until recheckAdmission finds it admitted. */
+  admitted: boolean;
   timer: unknown;
   dialing: boolean;
 }
@@ -63,6 +65,7 @@ export function createP2pNetwork(optionsInput: P2pOptionsInput, dependencies: P2
       port: peer.port,
       publicKey,
       attempt: 0,
+      admitted: true,
       timer: undefined,
       dialing: false,
     };
@@ -95,14 +98,17 @@ export function createP2pNetwork(optionsInput: P2pOptionsInput, dependencies: P2
     bans.set(peerId, now + BigInt(banMs));
   }
 
-  const admit: AdmitRemote = (publicKey) => {
-    let admitted = false;
+  function isAdmitted(publicKey: Uint8Array): boolean {
     try {
-      admitted = dependencies.isAdmitted(publicKey);
+      return dependencies.isAdmitted(publicKey);
     } catch (error) {
       logger.error('p2p admission check threw; refusing the peer', { error: describeError(error) });
+      return false;
     }
-    if (!admitted) return 'NOT_ADMITTED';
+  }
+
+  const admit: AdmitRemote = (publicKey) => {
+    if (!isAdmitted(publicKey)) return 'NOT_ADMITTED';
     if (isBanned(peerIdOf(publicKey))) return 'BANNED';
     return undefined;
   };
@@ -182,6 +188,12 @@ export function createP2pNetwork(optionsInput: P2pOptionsInput, dependencies: P2
 
   function dial(target: DialTarget): void {
     if (!running || target.dialing || connections.has(target.id)) return;
+    if (!isAdmitted(target.publicKey)) {
+      // Our own handshake would refuse it: wait for recheckAdmission to find it admitted.
+      target.admitted = false;
+      logger.debug?.('p2p not dialing a configured peer that membership does not admit', { peerId: target.id });
+      return;
+    }
     target.dialing = true;
     const address = `${target.host}:${target.port}`;
     const socket = tcpConnect({ host: target.host, port: target.port });
@@ -409,6 +421,30 @@ export function createP2pNetwork(optionsInput: P2pOptionsInput, dependencies: P2
       ban(peerId, banMs);
       logger.warn('p2p peer penalised: disconnected and banned', { peerId, reason, banMs });
       connection?.close('PENALISED', reason);
+    },
+    recheckAdmission() {
+      const dropped: string[] = [];
+      for (const connection of [...connections.values()]) {
+        const info = connection.info();
+        if (isAdmitted(info.publicKey)) continue;
+        logger.info('p2p peer no longer admitted by membership: disconnecting', {
+          peerId: info.id,
+          address: info.address,
+        });
+        connection.close('NOT_ADMITTED', 'membership no longer admits this node');
+        dropped.push(info.id);
+      }
+      for (const target of dialTargets.values()) {
+        const admitted = isAdmitted(target.publicKey);
+        if (admitted && !target.admitted) {
+          target.attempt = 0;
+          if (target.timer !== undefined) clock.clearTimeout(target.timer);
+          target.timer = undefined;
+          scheduleDial(target, 0);
+        }
+        target.admitted = admitted;
+      }
+      return dropped;
     },
     peers: () => [...connections.values()].map((connection) => connection.info()),
     onMessage: (handler) => subscribe(messageHandlers, handler),

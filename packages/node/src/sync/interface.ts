@@ -12,7 +12,7 @@ export type SyncChain = Pick<
   Chain,
   | 'suite'
   | 'chainId'
-  | 'validators'
+  | 'validatorsAt'
   | 'limits'
   | 'head'
   | 'getBlock'

@@ -443,7 +443,11 @@ export function createBlockSync(optionsInput: SyncOptionsInput, dependencies: Sy
     if (certificate.height !== height || compareBytes(certificate.blockHash, hash) !== 0) {
       return bad('BAD_CERTIFICATE', `the certificate of block ${height} is for another block`);
     }
-    const verdict = verifyCommitCertificate(certificate, chain.validators, chain.suite, chain.chainId, {
+    // The signers of `height` are fixed by the block before it, which sync has just imported (undefined only if the
+    // head moved meanwhile: then the block is stale).
+    const signers = chain.validatorsAt(height);
+    if (signers === undefined) return { kind: 'stale' };
+    const verdict = verifyCommitCertificate(certificate, signers.validators, chain.suite, chain.chainId, {
       height,
       blockHash: hash,
     });

@@ -12,7 +12,7 @@ import {
 } from '@xinlian/protocol';
 import { getBytes, Interface, type InterfaceAbi } from 'ethers';
 import solc from 'solc';
-import type { BuiltBlock, CandidateTransaction, Chain } from '../../src/chain/index.js';
+import type { BuiltBlock, CandidateTransaction, Chain, ChainOptions } from '../../src/chain/index.js';
 import { createChain } from '../../src/chain/index.js';
 import { createExecutionEngine } from '../../src/execution/index.js';
 import type { KeyValueStore } from '../../src/storage/index.js';
@@ -97,10 +97,12 @@ export function makeSetup(suiteName: SuiteName, overrides: Partial<Genesis> = {}
 export function openChain(
   setup: Setup,
   store: KeyValueStore,
-  extra: { maxLogBlockRange?: bigint; maxEvidenceBlockRange?: bigint } = {},
+  extra: Partial<
+    Pick<ChainOptions, 'maxLogBlockRange' | 'maxEvidenceBlockRange' | 'governance' | 'engine' | 'log'>
+  > = {},
 ) {
-  const engine = createExecutionEngine({ suite: setup.suite, chainId: setup.genesis.chainId });
-  return createChain({ store, genesis: setup.genesis, engine, ...extra });
+  const engine = extra.engine ?? createExecutionEngine({ suite: setup.suite, chainId: setup.genesis.chainId });
+  return createChain({ store, genesis: setup.genesis, ...extra, engine });
 }
 
 export interface TxFields {

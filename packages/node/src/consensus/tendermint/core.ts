@@ -18,7 +18,7 @@ import {
   verifyVoteSignature,
   voteSignBytes,
 } from '@xinlian/protocol';
-import { type TendermintOptions, timeoutMs } from './options.js';
+import { checkTimeouts, type TendermintOptions, type TimeoutOptions, timeoutMs } from './options.js';
 import type { ConsensusSigner, SigningStep } from './signer.js';
 import type {
   ConsensusAction,
@@ -51,8 +51,12 @@ export interface TendermintDependencies {
 }
 
 export interface TendermintCore {
-  /** Enters `height` with its validators (the first call, and after each commit). Round 0 begins on `start`. */
-  advanceTo(height: bigint, validators: HeightValidators): void;
+  /**
+   * Enters `height` with its validators (the first call, and after each commit); `timeouts` replace the options' for
+   * this height (a chain parameter may change them). Whether this node signs is decided here: it does when its key is
+   * in the height's set. Round 0 begins on `start`.
+   */
+  advanceTo(height: bigint, validators: HeightValidators, timeouts?: TimeoutOptions): void;
   handle(event: ConsensusEvent): HandleResult;
   /**
    * After a restart: right after advanceTo, feeds the WAL entries of the current height back through the core,
@@ -73,6 +77,7 @@ export interface TendermintCore {
 interface HeightState {
   readonly height: bigint;
   readonly validators: readonly Validator[];
+  readonly timeouts: TimeoutOptions;
   readonly totalPower: bigint;
   readonly ownIndex: number;
   readonly votes: VoteBook;
@@ -203,7 +208,7 @@ export function createTendermintCore(options: TendermintOptions, dependencies: T
   }
 
   function scheduleTimeout(s: HeightState, step: RoundStep): void {
-    const delayMs = timeoutMs(options.timeouts, step, s.round);
+    const delayMs = timeoutMs(s.timeouts, step, s.round);
     out.push({ type: 'scheduleTimeout', height: s.height, round: s.round, step, delayMs });
   }
 
@@ -587,10 +592,11 @@ export function createTendermintCore(options: TendermintOptions, dependencies: T
   }
 
   return {
-    advanceTo(height, heightValidators) {
+    advanceTo(height, heightValidators, timeouts = options.timeouts) {
       if (state !== undefined && height <= state.height) {
         throw new Error(`consensus core: cannot go from height ${state.height} to ${height}`);
       }
+      checkTimeouts(timeouts);
       const { validators, proposerPriorities } = heightValidators;
       const totalPower = totalVotingPower(validators);
       if (validators.length === 0) throw new Error('consensus core: empty validator set');
@@ -599,6 +605,7 @@ export function createTendermintCore(options: TendermintOptions, dependencies: T
       state = {
         height,
         validators,
+        timeouts,
         totalPower,
         ownIndex,
         votes: createVoteBook(validators, totalPower, options.maxFutureRoundsPerValidator),

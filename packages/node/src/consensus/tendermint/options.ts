@@ -37,6 +37,25 @@ export const DEFAULT_TIMEOUTS: TimeoutOptions = {
   precommitDeltaMs: 500,
 };
 
+/**
+ * The timeouts a chain parameter gives (governance's `timeoutProposeMs`): propose = base, prevote and precommit a
+ * third of it, each growing by a sixth of it per round.
+ */
+export function timeoutsFromProposeMs(proposeMs: number): TimeoutOptions {
+  if (!Number.isSafeInteger(proposeMs) || proposeMs < 1)
+    throw new Error('timeoutProposeMs: expected a positive integer');
+  const third = Math.ceil(proposeMs / 3);
+  const sixth = Math.ceil(proposeMs / 6);
+  return {
+    proposeMs,
+    proposeDeltaMs: sixth,
+    prevoteMs: third,
+    prevoteDeltaMs: sixth,
+    precommitMs: third,
+    precommitDeltaMs: sixth,
+  };
+}
+
 export function createTendermintOptions(
   options: Pick<TendermintOptions, 'chainId'> & Partial<Omit<TendermintOptions, 'chainId'>>,
 ): TendermintOptions {
@@ -47,14 +66,18 @@ export function createTendermintOptions(
     maxFutureProposalRounds: options.maxFutureProposalRounds ?? 2,
     maxRoundsAhead: options.maxRoundsAhead ?? 10_000,
   };
-  for (const [key, value] of Object.entries(resolved.timeouts)) {
-    if (!Number.isSafeInteger(value) || value < 0) throw new Error(`timeouts.${key}: expected a non-negative integer`);
-  }
+  checkTimeouts(resolved.timeouts);
   for (const key of ['maxFutureRoundsPerValidator', 'maxFutureProposalRounds', 'maxRoundsAhead'] as const) {
     if (!Number.isSafeInteger(resolved[key]) || resolved[key] < 1)
       throw new Error(`${key}: expected a positive integer`);
   }
   return resolved;
+}
+
+export function checkTimeouts(timeouts: TimeoutOptions): void {
+  for (const [key, value] of Object.entries(timeouts)) {
+    if (!Number.isSafeInteger(value) || value < 0) throw new Error(`timeouts.${key}: expected a non-negative integer`);
+  }
 }
 
 export function timeoutMs(timeouts: TimeoutOptions, step: RoundStep, round: number): number {

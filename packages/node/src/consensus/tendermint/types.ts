@@ -1,13 +1,11 @@
-import type { CommitCertificate, DuplicateVoteEvidence, Hash, Proposal, Validator, Vote } from '@xinlian/protocol';
+import type { CommitCertificate, DuplicateVoteEvidence, Hash, Proposal, Vote } from '@xinlian/protocol';
+import type { HeightValidators } from '../../chain/interface.js';
 
 /** The three steps of a Tendermint round. */
 export type RoundStep = 'propose' | 'prevote' | 'precommit';
 
-/** The validators of one height and their base proposer priorities (see @xinlian/protocol proposerForRound). */
-export interface HeightValidators {
-  readonly validators: readonly Validator[];
-  readonly proposerPriorities: readonly bigint[];
-}
+/** The validators of one height and their base proposer priorities; the chain keeps one per height. */
+export type { HeightValidators };
 
 /** Inputs to the core. The shell turns network messages, timers and the results of its own work into these. */
 export type ConsensusEvent =
