@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { getSuite } from '@xinlian/crypto';
+import { bytesToHex, getSuite } from '@xinlian/crypto';
 import type { Genesis } from '@xinlian/protocol';
 import { type Chain, createChain } from './chain/index.js';
 import {
@@ -12,6 +12,7 @@ import {
   systemClock,
 } from './consensus/index.js';
 import { createExecutionEngine } from './execution/index.js';
+import { createGovernance, type Governance } from './governance/index.js';
 import { createMempool, type XinlianMempool } from './mempool/index.js';
 import { createNodeNetwork, type NodeNetwork } from './node-network.js';
 import { createRpcServer, type RpcServer } from './rpc/index.js';
@@ -32,11 +33,11 @@ export interface NodeOptions {
   /**
    * The P2P network. Without it the node is a single validator with no peers (`xinlian dev`): the same Tendermint
    * engine with n = 1.
-   * With it, the Tendermint engine decides blocks with the genesis validators, peers sync blocks and gossip
-   * transactions, and only genesis members (validators and observers) are admitted.
+   * With it, the Tendermint engine decides each height with that height's validators (governance), peers sync blocks
+   * and gossip transactions, and only the nodes membership admits at the head may connect.
    */
   readonly network?: NetworkOptions;
-  /** Default: the genesis block interval. */
+  /** Overrides the chain parameter `blockIntervalMs` (governance; the genesis's until the committee changes it). */
   readonly blockIntervalMs?: number;
   /** An empty block this often when idle so time moves; 0 disables. Default 10 s. */
   readonly emptyBlockIntervalMs?: number;
@@ -51,7 +52,10 @@ export interface NetworkOptions {
   readonly peers: readonly { readonly host: string; readonly port: number; readonly publicKey: Uint8Array }[];
   /** The node key (P2P identity). Default: the validator key; an observer must give one that genesis lists. */
   readonly nodePrivateKey?: Uint8Array;
-  /** Consensus timeouts base (ms) for propose; prevote and precommit use a third of it. Default 3000. */
+  /**
+   * Overrides the chain parameter `timeoutProposeMs` (governance): the propose timeout base in ms; prevote and
+   * precommit use a third of it.
+   */
   readonly timeoutProposeMs?: number;
 }
 
@@ -59,6 +63,8 @@ export interface XinlianNode {
   readonly chain: Chain;
   readonly mempool: XinlianMempool;
   readonly consensus: ConsensusEngine | undefined;
+  /** The P2P links, block sync and consensus transport; undefined without `network` options. */
+  readonly network: NodeNetwork | undefined;
   /** Starts consensus and the RPC server; resolves with the RPC URLs. */
   start(): Promise<{ rpcUrl: string; wsUrl: string }>;
   /** Stops taking requests, finishes the block in progress, closes the store. Safe to call twice. */
@@ -71,28 +77,47 @@ export async function createNode(options: NodeOptions): Promise<XinlianNode> {
   const store: KeyValueStore = createLmdbStore({ path: join(options.dataDirectory, 'chain') });
   let chain: Chain;
   try {
-    const engine = createExecutionEngine({ suite, chainId: options.genesis.chainId });
+    // One governance for the whole node: its system contracts execute in the engine, its policy guards execution,
+    // its reader gives the chain each height's validators and parameters and the network its membership.
+    const governance: Governance = createGovernance(options.genesis, suite);
+    const engine = createExecutionEngine({
+      suite,
+      chainId: options.genesis.chainId,
+      precompiles: governance.precompiles,
+      policy: governance.policy,
+    });
     chain = await createChain({
       store,
       genesis: options.genesis,
       engine,
+      governance,
       onListenerError: (error) => log('error', 'block listener failed', { error: String(error) }),
+      log,
     });
+    const headChain = chain;
     const mempool = createMempool(
       {
         suite,
         chainId: options.genesis.chainId,
-        blockGasLimit: options.genesis.gasLimit,
+        // The next block's gas limit (a chain parameter the committee may change).
+        blockGasLimit: () => headChain.parametersAt(headChain.head().height + 1n).blockGasLimit,
         minGasPrice: options.genesis.minGasPrice,
         baseFeePerGas: options.genesis.baseFeePerGas,
         maxTransactionBytes: options.genesis.maxTransactionBytes,
       },
-      { headState: () => chain.stateAt() },
+      {
+        headState: () => chain.stateAt(),
+        // Admission asks the same rules a block would apply (frozen, permissioned, deployers) at the next height.
+        policy: governance.policy,
+        headHeight: () => headChain.head().height,
+        onDropped: (dropped) =>
+          log('info', 'dropped a pooled transaction', { hash: bytesToHex(dropped.hash, true), reason: dropped.code }),
+      },
     );
     // Whoever commits a block — consensus or block sync — the mempool drops what it included.
     chain.onBlockCommitted((event) => mempool.onBlockCommitted(event.transactionHashes));
     const clock = options.clock ?? systemClock;
-    const blockIntervalMs = options.blockIntervalMs ?? options.genesis.blockIntervalMs;
+    const blockIntervalMs = options.blockIntervalMs;
     const emptyBlockIntervalMs = options.emptyBlockIntervalMs ?? 10_000;
     const maxTransactionsPerBlock = options.maxTransactionsPerBlock ?? 10_000;
     let network: NodeNetwork | undefined;
@@ -107,14 +132,14 @@ export async function createNode(options: NodeOptions): Promise<XinlianNode> {
           peers: options.network.peers,
           nodePrivateKey,
           ...(options.validatorPrivateKey === undefined ? {} : { validatorPrivateKey: options.validatorPrivateKey }),
-          blockIntervalMs,
+          ...(blockIntervalMs === undefined ? {} : { blockIntervalMs }),
           emptyBlockIntervalMs,
           maxTransactionsPerBlock,
           ...(options.network.timeoutProposeMs === undefined
             ? {}
             : { timeoutProposeMs: options.network.timeoutProposeMs }),
         },
-        { chain, mempool, suite, clock, log },
+        { chain, mempool, suite, governance, clock, log },
       );
     }
     // Without a network, a validator is n = 1 of the same Tendermint engine: its own votes are the whole quorum.
@@ -127,7 +152,11 @@ export async function createNode(options: NodeOptions): Promise<XinlianNode> {
       (soloStorage === undefined || options.validatorPrivateKey === undefined
         ? undefined
         : createBftEngine(
-            { blockIntervalMs, emptyBlockIntervalMs, maxTransactionsPerBlock },
+            {
+              ...(blockIntervalMs === undefined ? {} : { blockIntervalMs }),
+              emptyBlockIntervalMs,
+              maxTransactionsPerBlock,
+            },
             {
               chain,
               mempool,
@@ -164,6 +193,8 @@ export async function createNode(options: NodeOptions): Promise<XinlianNode> {
         chain,
         mempool: admittingMempool,
         execution: engine,
+        governance: governance.reader,
+        clock,
         status: () => ({
           consensus: consensusStatusJson(consensus),
           ...(network === undefined
@@ -185,6 +216,7 @@ export async function createNode(options: NodeOptions): Promise<XinlianNode> {
       chain,
       mempool,
       consensus,
+      network,
       async start() {
         const urls = await rpc.start();
         if (network !== undefined) await network.start();

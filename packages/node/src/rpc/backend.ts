@@ -1,5 +1,7 @@
 import type { Chain, ChainReader } from '../chain/index.js';
+import type { Clock } from '../consensus/interface.js';
 import type { ExecutionEngine } from '../execution/engine.js';
+import type { GovernanceReader } from '../governance/interface.js';
 import type { Mempool } from '../mempool/interface.js';
 
 /**
@@ -8,7 +10,7 @@ import type { Mempool } from '../mempool/interface.js';
  * has all of them, so `{ chain, mempool, execution }` is a complete backend.
  */
 export type RpcChain = ChainReader &
-  Partial<Pick<Chain, 'blockContext' | 'getTransactionProof' | 'getAccountProof' | 'getStorageProof'>>;
+  Partial<Pick<Chain, 'blockContext' | 'getTransactionProof' | 'getAccountProof' | 'getStorageProof' | 'validatorsAt'>>;
 
 /**
  * What the RPC server needs from the node. Everything is read-only except `mempool.add`.
@@ -17,6 +19,7 @@ export type RpcChain = ChainReader &
  *   from the header, prevRandao = parentHash, BLOCKHASH through `chain.getBlockHash` (what the Chain does).
  * - Without `chain.getTransactionProof`, xinlian_getTransactionProof builds the proof from blocks and receipts.
  * - Without `chain.getAccountProof` / `getStorageProof`, xinlian_getProof answers -32004 (method not supported).
+ * - Without `chain.validatorsAt`, xinlian_getValidators answers the genesis set for every height.
  */
 export interface RpcBackend {
   readonly chain: RpcChain;
@@ -29,4 +32,11 @@ export interface RpcBackend {
   readonly version?: string;
   /** Extra fields merged into xinlian_status and GET /health (validator name, peers, consensus round…). */
   status?(): Record<string, unknown>;
+  /**
+   * Who is a regulator and which organisation an account belonged to at a height, for the xinlian_audit* methods
+   * (rpc/audit.ts); without it they answer -32004.
+   */
+  readonly governance?: GovernanceReader;
+  /** The time audit access signatures are checked against (their expiry); default: the system clock. */
+  readonly clock?: Pick<Clock, 'nowMs'>;
 }

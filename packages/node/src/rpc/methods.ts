@@ -17,6 +17,7 @@ import type { TransactionProof } from '../chain/proof.js';
 import type { BlockContext, CallRequest } from '../execution/types.js';
 import { createStateOverlay } from '../state/overlay.js';
 import { encodeProof, type MerkleProof as StateMerkleProof } from '../state/proof.js';
+import { createAuditMethods } from './audit.js';
 import type { RpcBackend } from './backend.js';
 import {
   executionError,
@@ -368,6 +369,34 @@ export function createRpcMethods(backend: RpcBackend, options: MethodOptions = {
       signatures: certificate.signatures.map((entry) => ({
         validatorIndex: hexQuantity(entry.validatorIndex),
         signature: hexData(entry.signature),
+      })),
+    };
+  };
+
+  /**
+   * The validators that sign a height (default: the next block's), in set order — the order of commit signatures'
+   * validatorIndex — with voting powers and base proposer priorities. Governance changes them (docs/governance.md).
+   */
+  const validatorSet = (selector: BlockSelector | undefined): Record<string, unknown> | null => {
+    const head = headHeight();
+    const height =
+      selector === undefined || (selector.kind === 'tag' && selector.tag === 'pending')
+        ? head + 1n
+        : blockHeightOf(selector);
+    if (height === undefined) return null;
+    const stored = height === 0n ? undefined : chain.validatorsAt?.(height);
+    if (stored === undefined && chain.validatorsAt !== undefined && height !== 0n) return null;
+    const validators = stored?.validators ?? chain.genesis.validators;
+    return {
+      height: hexQuantity(height),
+      totalPower: hexQuantity(validators.reduce((sum, validator) => sum + validator.power, 0n)),
+      validators: validators.map((validator, index) => ({
+        index: hexQuantity(index),
+        address: hexData(validator.address),
+        publicKey: hexData(validator.publicKey),
+        power: hexQuantity(validator.power),
+        ...(validator.name === undefined ? {} : { name: validator.name }),
+        ...(stored === undefined ? {} : { proposerPriority: (stored.proposerPriorities[index] ?? 0n).toString() }),
       })),
     };
   };
@@ -955,10 +984,17 @@ export function createRpcMethods(backend: RpcBackend, options: MethodOptions = {
     const [block] = parseParams(params, [param('block', blockParameter)]);
     return commitCertificate(block);
   });
+  method('xinlian_getValidators', (params) => {
+    const [block] = parseParams(params, [optionalParam('block', blockParameter)]);
+    return validatorSet(block);
+  });
   method('xinlian_getEvidence', (params) => {
     const [filter] = parseParams(params, [optionalParam('filter', evidenceFilterObject)]);
     return getEvidence(filter ?? {});
   });
+  for (const [name, handler] of createAuditMethods(backend, { maxBlockRange: maxLogBlockRange, maxResults: maxLogs })) {
+    method(name, handler);
+  }
 
   return { handlers, hub, clientVersion, status };
 }
