@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // `npm start` (after the build): a local network of 4 intl validators, each a separate `xinlian start` process.
-// The first run creates it in .xinlian/local-net (`xinlian init --validators 4 --fund-dev-accounts`); later runs resume
-// it. Prints every node's RPC URL and the funded development accounts, prefixes each node's output with its name, and
-// on Ctrl-C / SIGTERM stops every node (SIGINT, then SIGKILL after STOP_TIMEOUT_MS).
+// The first run creates it in .xinlian/local-net (`xinlian init --validators 4 --fund-dev-accounts`: permissioned,
+// with the development accounts bound to org0 and a regulator); later runs resume it. Prints every node's RPC URL, the
+// operator and regulator account files and the funded development accounts, prefixes each node's output with its name,
+// and on Ctrl-C / SIGTERM stops every node (SIGINT, then SIGKILL after STOP_TIMEOUT_MS).
 //
 //   npm start                                   the local network
 //   npm start -- --reset                        delete it and create a new one
@@ -116,6 +117,7 @@ async function printBanner(options, nodes, created) {
   log();
   for (const node of nodes) log(`${node.name}  JSON-RPC ${node.rpcUrl}  P2P ${node.p2p}`);
   log();
+  printGovernance(options, genesis, log);
   const { devAccounts, DEV_MNEMONIC } = await import(
     new URL('../packages/cli/dist/src/node/dev-accounts.js', import.meta.url).href
   );
@@ -132,6 +134,37 @@ async function printBanner(options, nodes, created) {
       log();
     }
   }
+}
+
+/**
+ * Who governs the network (from its genesis): each node's organisation with its operator account — the organisation's
+ * admin and a committee member, whose key `xinlian gov` takes — and the regulator, with their key files.
+ */
+function printGovernance(options, genesis, log) {
+  const governance = genesis.governance;
+  if (governance === undefined) return;
+  const shown = (path) => relative(process.cwd(), path) || '.';
+  const organisations = new Map(governance.organisations.map((organisation) => [organisation.id, organisation]));
+  log(
+    'Operator accounts (organisation admins and committee members; each key file has its account.password beside it):',
+  );
+  for (const validator of genesis.validators) {
+    const admin = organisations.get(validator.organisation)?.admins[0] ?? '?';
+    const keyFile = join(options.home, validator.name, 'account.json');
+    log(
+      `  ${validator.name}  ${validator.organisation}  ${admin}  ${existsSync(keyFile) ? shown(keyFile) : '(no key file)'}`,
+    );
+  }
+  const regulator = organisations.get('regulator')?.admins[0];
+  const regulatorKeyFile = join(options.home, 'regulator', 'account.json');
+  if (regulator !== undefined && existsSync(regulatorKeyFile)) {
+    const freeze = governance.regulatorMayFreeze ? 'may freeze at once' : 'may not freeze';
+    log(`Regulator: ${regulator}  ${shown(regulatorKeyFile)} (${freeze})`);
+  }
+  log(
+    `Access: ${governance.accessMode}${governance.accessMode === 'permissioned' ? ' (the development accounts belong to org0; account #0 may deploy)' : ''}`,
+  );
+  log();
 }
 
 /** Runs the nodes as child processes until a signal; a node that dies is reported and the others keep running. */

@@ -1,5 +1,7 @@
 import { Command } from 'commander';
+import { registerAuditCommand } from './audit/command.js';
 import { registerContractCommand, registerStatusCommand, registerTxCommand } from './client/index.js';
+import { registerGovernanceCommands } from './governance/index.js';
 import { registerKeysCommand } from './keys/command.js';
 import { registerNodeCommands } from './node/command.js';
 import { CLI_VERSION } from './version.js';
@@ -19,5 +21,7 @@ export function createProgram(): Command {
   registerTxCommand(program);
   registerContractCommand(program);
   registerNodeCommands(program);
+  registerGovernanceCommands(program);
+  registerAuditCommand(program);
   return program;
 }

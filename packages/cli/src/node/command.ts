@@ -1,34 +1,30 @@
-import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { bytesToHex, getSuite, type SuiteName } from '@xinlian/crypto';
 import type { NetworkOptions, XinlianNode } from '@xinlian/node';
+import type { Genesis } from '@xinlian/protocol';
 import { type Command, Option } from 'commander';
 import { CliError } from '../errors.js';
 import { lightKdfOptions } from '../keys/kdf.js';
-import { DEV_ACCOUNT_BALANCE, DEV_ACCOUNT_COUNT, DEV_MNEMONIC, devAccounts } from './dev-accounts.js';
+import { DEV_ACCOUNT_BALANCE, DEV_ACCOUNT_COUNT, DEV_MNEMONIC, type DevAccount, devAccounts } from './dev-accounts.js';
 import { buildGenesis } from './genesis-builder.js';
+import { DEV_ORGANISATION_ID, devGovernance } from './governance-plan.js';
 import {
   CONFIG_FILE,
+  type HomeRole,
   type LoadedHome,
   loadHome,
   VALIDATOR_KEY_FILE,
   VALIDATOR_PASSWORD_FILE,
   writeHome,
 } from './home.js';
-import {
-  checkOutputFolder,
-  formatHostPort,
-  P2P_PORT_OFFSET,
-  type PlannedNode,
-  parseHostList,
-  planNetwork,
-  plannedNodeConfig,
-} from './network-plan.js';
+import { DEFAULT_CHAIN_ID, type InitOptions, initAction } from './init.js';
+import { type JoinOptions, joinAction } from './join.js';
+import { formatHostPort, P2P_PORT_OFFSET, parseHostList } from './network-plan.js';
+import { printLine } from './print.js';
 
 /** `xinlian init`, `xinlian start` and `xinlian dev`: create node folders and run nodes. Reference: docs/cli.md. */
-
-const DEFAULT_CHAIN_ID: Record<SuiteName, number> = { intl: 31337, gm: 31338 };
 
 function parsePort(value: string): number {
   const port = Number(value);
@@ -53,10 +49,6 @@ function parseNonNegativeInteger(name: string) {
     }
     return number;
   };
-}
-
-function printLine(text = ''): void {
-  process.stdout.write(`${text}\n`);
 }
 
 /**
@@ -134,142 +126,75 @@ async function startNode(
   }
 }
 
-interface InitOptions {
-  readonly suite: SuiteName;
-  readonly validators: number;
-  readonly observers: number;
-  readonly out: string;
-  readonly chainId?: number;
-  readonly name: string;
-  readonly hosts?: string[];
-  readonly host: string;
-  readonly basePort: number;
-  readonly blockIntervalMs: number;
-  readonly fundDevAccounts?: boolean;
-  readonly lightKdf?: boolean;
+function describeRole(role: HomeRole): string {
+  return role === 'joining'
+    ? 'joining (not in genesis: it follows the chain once members admit it, and signs once governance makes it a validator)'
+    : role;
 }
 
-function httpUrl(host: string, port: number): string {
-  return `http://${formatHostPort(host, port)}`;
-}
-
-/**
- * `xinlian init`: checks every option, then writes all node folders into a staging folder inside --out and moves
- * them into place, so that a failure half-way leaves nothing behind.
- */
-async function initAction(options: InitOptions): Promise<void> {
-  const plan = planNetwork({
-    validators: options.validators,
-    observers: options.observers,
-    host: options.host,
-    basePort: options.basePort,
-    ...(options.hosts === undefined ? {} : { hosts: options.hosts }),
-  });
-  const out = resolve(options.out);
-  checkOutputFolder(out, plan);
-  const suite = getSuite(options.suite);
-  const privateKeys = plan.map(() => suite.generatePrivateKey());
-  const publicKeys = privateKeys.map((key) => suite.getPublicKey(key));
-  const member = (node: PlannedNode) => ({ name: node.name, publicKey: publicKeys[node.index] as Uint8Array });
-  const genesis = buildGenesis({
-    suite: options.suite,
-    chainId: options.chainId ?? DEFAULT_CHAIN_ID[options.suite],
-    name: options.name,
-    timestampMs: Date.now(),
-    validators: plan.filter((node) => node.role === 'validator').map(member),
-    observers: plan.filter((node) => node.role === 'observer').map(member),
-    alloc: options.fundDevAccounts
-      ? devAccounts(options.suite).map((account) => ({ address: account.address, balance: DEV_ACCOUNT_BALANCE }))
-      : [],
-    blockIntervalMs: options.blockIntervalMs,
-  });
-  let createdOut: string | undefined;
-  let staging: string;
-  try {
-    createdOut = mkdirSync(out, { recursive: true, mode: 0o755 });
-    staging = mkdtempSync(join(out, '.xinlian-init-'));
-  } catch (error) {
-    throw new CliError(`cannot create ${out}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
-  }
-  const moved: string[] = [];
-  try {
-    await Promise.all(
-      plan.map((node) =>
-        writeHome({
-          home: join(staging, node.name),
-          genesis,
-          config: plannedNodeConfig(plan, node, publicKeys),
-          privateKey: privateKeys[node.index] as Uint8Array,
-          ...(options.lightKdf ? { keystoreOptions: lightKdfOptions(options.suite) } : {}),
-        }),
-      ),
-    );
-    checkOutputFolder(out, plan);
-    for (const node of plan) {
-      renameSync(join(staging, node.name), join(out, node.name));
-      moved.push(join(out, node.name));
-    }
-  } catch (error) {
-    for (const folder of moved) rmSync(folder, { recursive: true, force: true });
-    if (createdOut !== undefined) rmSync(createdOut, { recursive: true, force: true });
-    throw error;
-  } finally {
-    rmSync(staging, { recursive: true, force: true });
-  }
-  printInitSummary(options, out, plan, publicKeys, genesis.chainId);
-}
-
-function printInitSummary(
-  options: InitOptions,
-  out: string,
-  plan: readonly PlannedNode[],
-  publicKeys: readonly Uint8Array[],
-  chainId: bigint,
-): void {
-  const suite = getSuite(options.suite);
-  const plural = (count: number, word: string) => `${count} ${word}${count === 1 ? '' : 's'}`;
-  printLine(
-    `created ${plural(options.validators, 'validator')} and ${plural(options.observers, 'observer')} for ` +
-      `${options.suite} chain ${chainId} ("${options.name}") in ${out}`,
+/** One line for the dev banner: who governs the chain, naming development accounts as `account #i`. */
+function describeDevGovernance(genesis: Genesis): string {
+  const governance = genesis.governance;
+  if (governance === undefined) return 'Governance: none (this chain was created before governance existed)';
+  const suite = getSuite(genesis.suite);
+  const accounts = devAccounts(genesis.suite);
+  const nameOf = (address: Uint8Array) => {
+    const index = accounts.findIndex((account) => bytesToHex(account.addressBytes) === bytesToHex(address));
+    return index >= 0 ? `account #${index}` : suite.formatAddress(address);
+  };
+  const organisations = governance.organisations
+    .map((organisation) => `"${organisation.id}" (admin ${organisation.admins.map(nameOf).join(', ')})`)
+    .join(', ');
+  const committee = governance.committee.map((member) => `${nameOf(member.account)} (weight ${member.weight})`);
+  const roles = governance.roles.map((grant) => `${nameOf(grant.account)} ${grant.roles.join(' and ')}`);
+  return (
+    `Governance: ${governance.accessMode} access; organisation ${organisations} runs the node; committee ` +
+    `${committee.join(', ')}; ${roles.join('; ')}; regulators ${governance.regulatorMayFreeze ? 'may' : 'may not'} freeze`
   );
-  if (options.fundDevAccounts) {
-    printLine(`funded the ${DEV_ACCOUNT_COUNT} development accounts, whose keys are public: never on a real network`);
-  }
-  printLine();
-  const rows = [
-    ['node', 'role', 'address', 'RPC URL', 'P2P address'],
-    ...plan.map((node) => [
-      node.name,
-      node.role,
-      suite.formatAddress(suite.addressFromPublicKey(publicKeys[node.index] as Uint8Array)),
-      httpUrl(node.host, node.rpcPort),
-      node.p2pPort === undefined ? '-' : formatHostPort(node.host, node.p2pPort),
-    ]),
-  ];
-  const widths = (rows[0] as string[]).map((_, column) => Math.max(...rows.map((row) => (row[column] ?? '').length)));
-  for (const row of rows) {
-    printLine(
-      row
-        .map((cell, column) => cell.padEnd(widths[column] ?? 0))
-        .join('  ')
-        .trimEnd(),
-    );
-  }
-  printLine();
-  if (plan.length > 1) {
-    printLine("Each folder holds one node's private key and its password file: copy it only to that node's machine.");
-    printLine('Start each node on its machine:');
-  } else {
-    printLine('Start it with:');
-  }
-  for (const node of plan) printLine(`  npx xinlian start --home ${join(out, node.name)}`);
+}
+
+type InitCommandOptions = Omit<InitOptions, 'suite'> & {
+  readonly suite?: SuiteName;
+  readonly join?: string;
+  readonly rpcPort?: number;
+  readonly p2pPort?: number;
+  readonly organisation?: string;
+};
+
+/** Options of a new chain, which a joining node takes from the existing node's genesis and config instead. */
+const JOIN_IGNORES: readonly [string, string][] = [
+  ['suite', '--suite'],
+  ['validators', '--validators'],
+  ['observers', '--observers'],
+  ['chainId', '--chain-id'],
+  ['hosts', '--hosts'],
+  ['basePort', '--base-port'],
+  ['blockIntervalMs', '--block-interval-ms'],
+  ['access', '--access'],
+  ['deployRestricted', '--deploy-restricted'],
+  ['regulator', '--no-regulator'],
+  ['regulatorFreeze', '--no-regulator-freeze'],
+  ['fundDevAccounts', '--fund-dev-accounts'],
+];
+const JOIN_ONLY: readonly [string, string][] = [
+  ['rpcPort', '--rpc-port'],
+  ['p2pPort', '--p2p-port'],
+  ['organisation', '--organisation'],
+];
+
+function refuseOptions(given: (option: string) => boolean, options: readonly [string, string][], why: string): void {
+  const refused = options.filter(([option]) => given(option)).map(([, flag]) => flag);
+  if (refused.length > 0) throw new CliError(`${refused.join(', ')}: not allowed ${why}`);
 }
 
 export function registerNodeCommands(program: Command): void {
   program
     .command('init')
-    .description('create node folders (keys, config, genesis) for a new chain: one per validator and observer')
-    .addOption(new Option('--suite <suite>', 'crypto suite').choices(['gm', 'intl']).makeOptionMandatory())
+    .description(
+      'create node folders (keys, operator accounts, config, governed genesis) for a new chain, one per validator and ' +
+        'observer; or, with --join, a folder for a node that governance is to add to a running chain',
+    )
+    .addOption(new Option('--suite <suite>', 'crypto suite (required for a new chain)').choices(['gm', 'intl']))
     .option('--validators <n>', 'number of validators (node0, node1, …)', parsePositiveInteger('--validators'), 1)
     .option(
       '--observers <n>',
@@ -277,11 +202,15 @@ export function registerNodeCommands(program: Command): void {
       parseNonNegativeInteger('--observers'),
       0,
     )
-    .requiredOption('--out <dir>', 'folder to create the node folders in (node0, …)')
+    .requiredOption('--out <dir>', 'folder to create the node folders in (node0, …); with --join, the new node folder')
     .option('--chain-id <id>', 'chain id (default 31337 intl, 31338 gm)', parsePositiveInteger('--chain-id'))
-    .option('--name <name>', 'chain name', 'xinlian')
+    .option('--name <name>', "chain name (with --join: the new node's name, default node<N>)", 'xinlian')
     .option('--hosts <h0,h1,…>', 'host of each node, in node order (default: --host for every node)', parseHostList)
-    .option('--host <host>', 'host of every node not named by --hosts (RPC and P2P listen address)', '127.0.0.1')
+    .option(
+      '--host <host>',
+      "host of every node not named by --hosts (RPC and P2P listen address); with --join default: the existing node's",
+      '127.0.0.1',
+    )
     .option(
       '--base-port <port>',
       `RPC port of node0: node i listens for RPC on port + i and for P2P on port + ${P2P_PORT_OFFSET} + i`,
@@ -289,10 +218,55 @@ export function registerNodeCommands(program: Command): void {
       8545,
     )
     .option('--block-interval-ms <ms>', 'block interval', parsePositiveInteger('--block-interval-ms'), 1000)
-    .option('--fund-dev-accounts', `fund the first ${DEV_ACCOUNT_COUNT} development accounts (public keys: tests only)`)
+    .addOption(
+      new Option('--access <mode>', 'permissioned: only accounts of member organisations transact; open: any account')
+        .choices(['permissioned', 'open'])
+        .default('permissioned'),
+    )
+    .option('--deploy-restricted', 'only accounts with the deployer role (the operator accounts) may deploy contracts')
+    .option('--no-regulator', 'no regulator account (by default init makes one, in organisation "regulator")')
+    .option('--no-regulator-freeze', 'regulators may not freeze accounts or contracts without the committee')
+    .option(
+      '--fund-dev-accounts',
+      `fund the first ${DEV_ACCOUNT_COUNT} development accounts and bind them to org0 (public keys: tests only)`,
+    )
     .option('--light-kdf', 'encrypt the keys with a fast key derivation (development networks only)')
-    .action(async (options: InitOptions) => {
-      await initAction(options);
+    .option('--join <home>', 'make a folder for a new node of the chain of this existing node folder')
+    .option(
+      '--rpc-port <port>',
+      "with --join: the new node's RPC port (default: the next after the layout's)",
+      parsePort,
+    )
+    .option(
+      '--p2p-port <port>',
+      "with --join: the new node's P2P port (default: the next after the layout's)",
+      parsePort,
+    )
+    .option(
+      '--organisation <id>',
+      "with --join: the organisation that will run the node (default: the existing node's)",
+    )
+    .action(async (options: InitCommandOptions, command: Command) => {
+      const given = (option: string) => command.getOptionValueSource(option) === 'cli';
+      if (options.join !== undefined) {
+        refuseOptions(given, JOIN_IGNORES, 'with --join (the chain exists already)');
+        await joinAction({
+          join: options.join,
+          out: options.out,
+          ...(given('name') ? { name: options.name } : {}),
+          ...(given('host') ? { host: options.host } : {}),
+          ...(options.rpcPort === undefined ? {} : { rpcPort: options.rpcPort }),
+          ...(options.p2pPort === undefined ? {} : { p2pPort: options.p2pPort }),
+          ...(options.organisation === undefined ? {} : { organisation: options.organisation }),
+          ...(options.lightKdf ? { lightKdf: true } : {}),
+        } satisfies JoinOptions);
+        return;
+      }
+      refuseOptions(given, JOIN_ONLY, 'only with --join');
+      if (options.suite === undefined) {
+        throw new CliError("required option '--suite <suite>' not specified (gm or intl; not needed with --join)");
+      }
+      await initAction({ ...options, suite: options.suite });
     });
 
   program
@@ -307,7 +281,7 @@ export function registerNodeCommands(program: Command): void {
       printLine(
         `node${name} (${loaded.home}) running: chain ${loaded.genesis.chainId} (${loaded.genesis.suite}), height ${node.chain.head().height}`,
       );
-      printLine(`role:      ${loaded.role}`);
+      printLine(`role:      ${describeRole(loaded.role)}`);
       printLine(`JSON-RPC:  ${rpcUrl}`);
       printLine(`WebSocket: ${wsUrl}`);
       if (loaded.network !== undefined) {
@@ -344,17 +318,18 @@ export function registerNodeCommands(program: Command): void {
         if (!resumed) {
           const suite = getSuite(options.suite);
           const validatorKey = suite.generatePrivateKey();
+          const accounts = devAccounts(options.suite);
           const genesis = buildGenesis({
             suite: options.suite,
             chainId: DEFAULT_CHAIN_ID[options.suite],
             name: `xinlian-dev-${options.suite}`,
             timestampMs: Date.now(),
-            validators: [{ name: 'dev', publicKey: suite.getPublicKey(validatorKey) }],
-            alloc: devAccounts(options.suite).map((account) => ({
-              address: account.address,
-              balance: DEV_ACCOUNT_BALANCE,
-            })),
+            validators: [
+              { name: 'dev', publicKey: suite.getPublicKey(validatorKey), organisation: DEV_ORGANISATION_ID },
+            ],
+            alloc: accounts.map((account) => ({ address: account.address, balance: DEV_ACCOUNT_BALANCE })),
             blockIntervalMs: options.blockIntervalMs,
+            governance: devGovernance((accounts[0] as DevAccount).address, options.blockIntervalMs),
           });
           await writeHome({
             home,
@@ -384,6 +359,7 @@ export function registerNodeCommands(program: Command): void {
         printLine(`Data:      ${home}${temporary ? ' (temporary, removed on exit)' : ''}`);
         printLine(`JSON-RPC:  ${rpcUrl}`);
         printLine(`WebSocket: ${wsUrl}`);
+        printLine(describeDevGovernance(loaded.genesis));
         printLine();
         printLine(
           `Accounts (mnemonic "${DEV_MNEMONIC}"${suiteName === 'intl' ? ", m/44'/60'/0'/0/i" : ', gm derivation in docs/cli.md'})`,

@@ -25,7 +25,10 @@ import { saveKeystore } from '../keys/save.js';
  *   validator.password   its password (mode 0600), so the node starts unattended
  *   node.json            an observer's P2P key, an encrypted keystore (instead of validator.json)
  *   node.password        its password (mode 0600)
+ *   account.json         the operator account: the organisation's admin, which sends governance transactions
+ *   account.password     its password (mode 0600)
  *   data/                chain data (LMDB)
+ * The node itself never reads account.json: it is the organisation's key for `xinlian gov`, kept beside the node.
  */
 export const GENESIS_FILE = 'genesis.json';
 export const CONFIG_FILE = 'config.json';
@@ -33,6 +36,8 @@ export const VALIDATOR_KEY_FILE = 'validator.json';
 export const VALIDATOR_PASSWORD_FILE = 'validator.password';
 export const NODE_KEY_FILE = 'node.json';
 export const NODE_PASSWORD_FILE = 'node.password';
+export const ACCOUNT_KEY_FILE = 'account.json';
+export const ACCOUNT_PASSWORD_FILE = 'account.password';
 /** More peers than a consortium has members is a mistake in the file, not a network. */
 export const MAX_PEERS = 256;
 
@@ -128,14 +133,24 @@ export interface NetworkConfig {
   readonly peers: readonly PeerAddress[];
 }
 
+/**
+ * What genesis makes the node: `validator` votes from height 1; `observer` follows the chain; `joining` is a node
+ * genesis does not list, which follows the chain until governance admits it (and, as a validator, it then signs).
+ */
+export type HomeRole = 'validator' | 'observer' | 'joining';
+
 export interface LoadedHome {
   readonly home: string;
   readonly config: NodeConfig;
   readonly genesis: Genesis;
-  /** `validator`: votes with validatorPrivateKey; `observer`: follows the chain (with nodePrivateKey in a network). */
-  readonly role: 'validator' | 'observer';
-  /** The node's name in genesis (undefined for an observer outside a network, which genesis does not list). */
+  readonly role: HomeRole;
+  /** The node's name in genesis (undefined for a joining node, or an observer outside a network). */
   readonly memberName: string | undefined;
+  /**
+   * The consensus key, passed to the node. On a chain with governance every networked node's key is also its consensus
+   * key: the engine signs at the heights whose validator set holds it, so a node that governance makes a validator
+   * starts signing without a restart. Without governance only genesis validators have one.
+   */
   readonly validatorPrivateKey: Uint8Array | undefined;
   /** An observer's P2P key (a validator's P2P key is its validator key). */
   readonly nodePrivateKey: Uint8Array | undefined;
@@ -167,7 +182,8 @@ function invalidConfig(path: string, problems: readonly string[]): CliError {
 
 /**
  * Parses config.json against the schema and, where the genesis is needed, against the chain: each peer key must be
- * a point of the chain's curve and the key of a member node (a genesis validator or observer), listed once.
+ * a point of the chain's curve, listed once, and — on a chain without governance, whose members are fixed — the key of
+ * a member node (a genesis validator or observer).
  * `path` names the file in error messages.
  */
 export function parseNodeConfig(json: unknown, genesis: Genesis, path: string = CONFIG_FILE): NodeConfig {
@@ -216,7 +232,8 @@ function peerKeyProblems(config: NodeConfig, genesis: Genesis): string[] {
     const previous = seen.get(hex);
     if (previous !== undefined) problems.push(`peers[${index}].publicKey: same key as peers[${previous}]`);
     else seen.set(hex, index);
-    if (!members.has(hex)) {
+    // With governance, members are added on-chain after genesis: the handshake, not this file, decides who is one.
+    if (!members.has(hex) && genesis.governance === undefined) {
       problems.push(`peers[${index}].publicKey: not the key of a validator or observer in ${GENESIS_FILE}`);
     }
   });
@@ -267,46 +284,62 @@ export async function loadHome(homeOption: string): Promise<LoadedHome> {
   const genesis = readGenesis(home);
   const config = readConfig(home, genesis);
   const suite = getSuite(genesis.suite);
-  let validatorPrivateKey: Uint8Array | undefined;
-  let nodePrivateKey: Uint8Array | undefined;
+  const governed = genesis.governance !== undefined;
+  const genesisPath = join(home, GENESIS_FILE);
+  let key: Awaited<ReturnType<typeof openKey>> | undefined;
+  let role: HomeRole = 'observer';
   let memberName: string | undefined;
-  let ownKey: Uint8Array | undefined;
   if (config.validatorKeyFile !== undefined && config.validatorPasswordFile !== undefined) {
-    const key = await openKey(home, config.validatorKeyFile, config.validatorPasswordFile, 'validator key', genesis);
-    const validator = genesis.validators.find((candidate) => sameBytes(candidate.publicKey, key.publicKey));
-    if (validator === undefined) {
-      const address = suite.formatAddress(suite.addressFromPublicKey(key.publicKey));
+    key = await openKey(home, config.validatorKeyFile, config.validatorPasswordFile, 'validator key', genesis);
+    const publicKey = key.publicKey;
+    const validator = genesis.validators.find((candidate) => sameBytes(candidate.publicKey, publicKey));
+    const observer = genesis.observers.find((candidate) => sameBytes(candidate.publicKey, publicKey));
+    if (validator !== undefined) {
+      role = 'validator';
+      memberName = validator.name;
+    } else if (governed) {
+      // An observer that may be promoted, or a node made by `init --join` that governance is to admit.
+      role = observer === undefined ? 'joining' : 'observer';
+      memberName = observer?.name;
+    } else {
+      const address = suite.formatAddress(suite.addressFromPublicKey(publicKey));
       throw new CliError(
-        `the validator key ${key.keyPath} (${address}) is not a validator in ${join(home, GENESIS_FILE)}; ` +
+        `the validator key ${key.keyPath} (${address}) is not a validator in ${genesisPath}; ` +
           'was this folder made for another chain?',
       );
     }
-    validatorPrivateKey = key.privateKey;
-    memberName = validator.name;
-    ownKey = key.publicKey;
   }
   if (config.nodeKeyFile !== undefined && config.nodePasswordFile !== undefined) {
-    const key = await openKey(home, config.nodeKeyFile, config.nodePasswordFile, 'node key', genesis);
-    const observer = genesis.observers.find((candidate) => sameBytes(candidate.publicKey, key.publicKey));
-    if (observer === undefined) {
-      const isValidator = genesis.validators.some((candidate) => sameBytes(candidate.publicKey, key.publicKey));
+    key = await openKey(home, config.nodeKeyFile, config.nodePasswordFile, 'node key', genesis);
+    const publicKey = key.publicKey;
+    const observer = genesis.observers.find((candidate) => sameBytes(candidate.publicKey, publicKey));
+    if (genesis.validators.some((candidate) => sameBytes(candidate.publicKey, publicKey))) {
       throw new CliError(
-        isValidator
-          ? `the node key ${key.keyPath} is a validator's key: name it validatorKeyFile in ${CONFIG_FILE}`
-          : `the node key ${key.keyPath} is not an observer in ${join(home, GENESIS_FILE)}; ` +
-              'was this folder made for another chain?',
+        `the node key ${key.keyPath} is a validator's key: name it validatorKeyFile in ${CONFIG_FILE}`,
       );
     }
-    nodePrivateKey = key.privateKey;
-    memberName = observer.name;
-    ownKey = key.publicKey;
+    if (observer === undefined && !governed) {
+      throw new CliError(
+        `the node key ${key.keyPath} is not an observer in ${genesisPath}; was this folder made for another chain?`,
+      );
+    }
+    role = observer === undefined ? 'joining' : 'observer';
+    memberName = observer?.name;
   }
+  const ownKey = key?.publicKey;
   let network: NetworkConfig | undefined;
   if (config.p2p === undefined) {
-    if (validatorPrivateKey !== undefined && genesis.validators.length > 1) {
+    if (role === 'validator' && genesis.validators.length > 1) {
       throw new CliError(
         `the chain has ${genesis.validators.length} validators, so ${join(home, CONFIG_FILE)} needs a p2p section ` +
           'and peers: one validator alone would fork it',
+      );
+    }
+    if (role === 'joining' && key !== undefined) {
+      const address = suite.formatAddress(suite.addressFromPublicKey(key.publicKey));
+      throw new CliError(
+        `the key ${key.keyPath} (${address}) is not a member node in ${genesisPath}, so this node can only join a ` +
+          `network that governance admits it to: ${join(home, CONFIG_FILE)} needs a p2p section and peers`,
       );
     }
   } else {
@@ -319,18 +352,66 @@ export async function loadHome(homeOption: string): Promise<LoadedHome> {
     if (self >= 0) throw invalidConfig(join(home, CONFIG_FILE), [`peers[${self}].publicKey: this node's own key`]);
     network = { listen: { host: config.p2p.host, port: config.p2p.port }, peers };
   }
-  const role = validatorPrivateKey === undefined ? 'observer' : 'validator';
+  // A networked node of a governed chain may become a validator at any height: its key is also its consensus key.
+  const signs = role === 'validator' || (governed && network !== undefined);
+  const validatorPrivateKey = signs ? key?.privateKey : undefined;
+  const nodePrivateKey = config.nodeKeyFile === undefined ? undefined : key?.privateKey;
   return { home, config, genesis, role, memberName, validatorPrivateKey, nodePrivateKey, network };
 }
 
 export interface NewHome {
   readonly home: string;
   readonly genesis: Genesis;
+  /** The genesis file exactly as another node has it (`init --join`); default: genesisToJson(genesis). */
+  readonly genesisText?: string;
   /** Names the key file: validatorKeyFile/validatorPasswordFile or nodeKeyFile/nodePasswordFile. */
   readonly config: NodeConfig;
   /** The validator key or (observers) the node key, encrypted into the key file the config names. */
   readonly privateKey: Uint8Array;
+  /** The operator account's key, written as account.json (with account.password) when given. */
+  readonly accountPrivateKey?: Uint8Array;
   readonly keystoreOptions?: KeystoreOptions;
+}
+
+function randomPassword(suite: Suite): string {
+  return Buffer.from(suite.randomBytes(24)).toString('base64url');
+}
+
+/** Writes a keystore and its random password file (mode 0600), refusing to replace either. */
+async function writeKeyWithPassword(
+  keyPath: string,
+  passwordPath: string,
+  suiteName: SuiteName,
+  privateKey: Uint8Array,
+  keystoreOptions: KeystoreOptions | undefined,
+): Promise<void> {
+  const password = randomPassword(getSuite(suiteName));
+  writeFileAtomically(passwordPath, `${password}\n`, { mode: 0o600, overwrite: false });
+  await saveKeystore(keyPath, suiteName, privateKey, password, keystoreOptions);
+}
+
+/**
+ * Writes an account folder (the regulator's, made by `init`): account.json and account.password, as a node folder
+ * holds its operator account. Refuses to replace either file.
+ */
+export async function writeAccountFolder(
+  folder: string,
+  suiteName: SuiteName,
+  privateKey: Uint8Array,
+  keystoreOptions?: KeystoreOptions,
+): Promise<void> {
+  mkdirSync(folder, { recursive: true, mode: 0o700 });
+  for (const file of [ACCOUNT_KEY_FILE, ACCOUNT_PASSWORD_FILE]) {
+    if (existsSync(join(folder, file)))
+      throw new CliError(`${join(folder, file)} already exists; not overwriting a key`);
+  }
+  await writeKeyWithPassword(
+    join(folder, ACCOUNT_KEY_FILE),
+    join(folder, ACCOUNT_PASSWORD_FILE),
+    suiteName,
+    privateKey,
+    keystoreOptions,
+  );
 }
 
 /** Writes a node folder. Refuses to touch an existing genesis, config or key: a home is never overwritten. */
@@ -342,17 +423,30 @@ export async function writeHome(folder: NewHome): Promise<void> {
     throw new Error('writeHome: the config must name a key file and its password file');
   }
   mkdirSync(home, { recursive: true, mode: 0o700 });
-  for (const file of [GENESIS_FILE, CONFIG_FILE, keyFile, passwordFile]) {
+  const files = [GENESIS_FILE, CONFIG_FILE, keyFile, passwordFile];
+  if (folder.accountPrivateKey !== undefined) files.push(ACCOUNT_KEY_FILE, ACCOUNT_PASSWORD_FILE);
+  for (const file of files) {
     if (existsSync(join(home, file)))
       throw new CliError(`${join(home, file)} already exists; not overwriting a node folder`);
   }
-  const suite = getSuite(genesis.suite);
-  const password = Buffer.from(suite.randomBytes(24)).toString('base64url');
-  writeFileAtomically(join(home, passwordFile), `${password}\n`, { mode: 0o600, overwrite: false });
-  await saveKeystore(join(home, keyFile), genesis.suite, privateKey, password, folder.keystoreOptions);
-  writeFileAtomically(join(home, GENESIS_FILE), `${JSON.stringify(genesisToJson(genesis), null, 2)}\n`, {
-    overwrite: false,
-  });
+  await writeKeyWithPassword(
+    join(home, keyFile),
+    join(home, passwordFile),
+    genesis.suite,
+    privateKey,
+    folder.keystoreOptions,
+  );
+  if (folder.accountPrivateKey !== undefined) {
+    await writeKeyWithPassword(
+      join(home, ACCOUNT_KEY_FILE),
+      join(home, ACCOUNT_PASSWORD_FILE),
+      genesis.suite,
+      folder.accountPrivateKey,
+      folder.keystoreOptions,
+    );
+  }
+  const genesisText = folder.genesisText ?? `${JSON.stringify(genesisToJson(genesis), null, 2)}\n`;
+  writeFileAtomically(join(home, GENESIS_FILE), genesisText, { overwrite: false });
   writeFileAtomically(join(home, CONFIG_FILE), `${JSON.stringify(config, null, 2)}\n`, { overwrite: false });
 }
 

@@ -19,6 +19,8 @@ import {
 /** A bound on one `init`: more member nodes than this is a typo, and would make the RPC and P2P port ranges meet. */
 export const MAX_NETWORK_NODES = 100;
 export const P2P_PORT_OFFSET = 100;
+/** The regulator's account folder beside the node folders (`init` writes it unless --no-regulator). */
+export const REGULATOR_FOLDER = 'regulator';
 const MAX_PORT = 65_535;
 
 export interface NetworkPlanOptions {
@@ -126,12 +128,12 @@ export function plannedNodeConfig(
   };
 }
 
-/** Refuses an --out that already holds node folders (node0, node1, …): init never replaces keys. */
+/** Refuses an --out that already holds node folders (node0, node1, …) or a regulator folder: init never replaces keys. */
 export function checkOutputFolder(out: string, plan: readonly PlannedNode[]): void {
   if (!existsSync(out)) return;
   if (!statSync(out).isDirectory()) throw new CliError(`--out ${out} is a file, not a folder`);
   const existing = readdirSync(out).filter(
-    (entry) => /^node[0-9]+$/.test(entry) || plan.some((node) => node.name === entry),
+    (entry) => /^node[0-9]+$/.test(entry) || entry === REGULATOR_FOLDER || plan.some((node) => node.name === entry),
   );
   if (existing.length > 0) {
     throw new CliError(

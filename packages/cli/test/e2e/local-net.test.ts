@@ -69,7 +69,7 @@ describe('npm start: a local network of 4 validators as separate processes', () 
     assert.match(stdout, /WARNING: these private keys are public\. Never use them on a real network\./);
     assert.match(stdout, /^Account #0: 0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266$/m);
     assert.equal([...stdout.matchAll(/^Private Key: 0x[0-9a-f]{64}$/gm)].length, 20);
-    assert.deepEqual(readdirSync(home).sort(), ['node0', 'node1', 'node2', 'node3']);
+    assert.deepEqual(readdirSync(home).sort(), ['node0', 'node1', 'node2', 'node3', 'regulator']);
     for (let i = 0; i < 4; i++) {
       const answer = await status(basePort + i);
       assert.equal(answer.chainId, '0x7a69');

@@ -15,6 +15,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { bytesToHex, decryptKeystore, getSuite, type SuiteName } from '@xinlian/crypto';
+import { parseGenesis } from '@xinlian/protocol';
+import { devAccounts } from '../../src/node/dev-accounts.js';
 import { cli, freeBasePort, type Result, stopAll, watch, xinlian } from './helpers.js';
 
 /** `xinlian init` and `xinlian start` as child processes: the folders init writes, and what start refuses. */
@@ -42,8 +44,8 @@ interface Config {
 }
 interface GenesisFile {
   suite: SuiteName;
-  validators: { name: string; publicKey: string; power: number }[];
-  observers?: { name: string; publicKey: string }[];
+  validators: { name: string; publicKey: string; power: number; organisation?: string }[];
+  observers?: { name: string; publicKey: string; organisation?: string }[];
   alloc: Record<string, unknown>;
 }
 
@@ -60,6 +62,23 @@ function failedWith(result: Result, message: RegExp): void {
   assert.match(result.stderr, /^error: /);
   assert.match(result.stderr, message);
   assert.doesNotMatch(result.stderr, /\n\s+at /, 'no stack trace');
+}
+
+/**
+ * The genesis at `from` without its governance section (and the nodes' organisations), written to `to`: a chain
+ * whose members are fixed at genesis, where a key that genesis does not list can only be a mistake.
+ */
+function writeUngovernedGenesis(from: string, to: string): void {
+  const { governance: _governance, ...genesis } = readJson<GenesisFile & { governance?: unknown }>(from);
+  const withoutOrganisation = <T extends { organisation?: string }>({ organisation: _o, ...node }: T) => node;
+  writeFileSync(
+    to,
+    JSON.stringify({
+      ...genesis,
+      validators: genesis.validators.map(withoutOrganisation),
+      ...(genesis.observers === undefined ? {} : { observers: genesis.observers.map(withoutOrganisation) }),
+    }),
+  );
 }
 
 async function keyOf(home: string, keyFile: string, passwordFile: string) {
@@ -97,11 +116,13 @@ for (const suite of ['intl', 'gm'] as const) {
       );
     });
 
-    it('writes node0…node4 (mode 0700) and nothing else', () => {
-      assert.deepEqual(readdirSync(out).sort(), ['node0', 'node1', 'node2', 'node3', 'node4']);
-      for (let i = 0; i < 5; i++) assert.equal(statSync(join(out, `node${i}`)).mode & 0o777, 0o700);
+    it('writes node0…node4 and regulator (mode 0700) and nothing else', () => {
+      assert.deepEqual(readdirSync(out).sort(), ['node0', 'node1', 'node2', 'node3', 'node4', 'regulator']);
+      for (const folder of readdirSync(out)) assert.equal(statSync(join(out, folder)).mode & 0o777, 0o700);
       for (let i = 0; i < 4; i++) {
         assert.deepEqual(readdirSync(join(out, `node${i}`)).sort(), [
+          'account.json',
+          'account.password',
           'config.json',
           'genesis.json',
           'validator.json',
@@ -109,11 +130,14 @@ for (const suite of ['intl', 'gm'] as const) {
         ]);
       }
       assert.deepEqual(readdirSync(join(out, 'node4')).sort(), [
+        'account.json',
+        'account.password',
         'config.json',
         'genesis.json',
         'node.json',
         'node.password',
       ]);
+      assert.deepEqual(readdirSync(join(out, 'regulator')).sort(), ['account.json', 'account.password']);
     });
 
     it('one genesis for all: 4 validators of power 1 named node0…node3, node4 as an observer, no funded accounts', () => {
@@ -152,6 +176,83 @@ for (const suite of ['intl', 'gm'] as const) {
         assert.equal(key.publicKey, expected);
         assert.match(stdout, new RegExp(`^node${i}\\s+${i < 4 ? 'validator' : 'observer '}\\s+${key.address}\\s`, 'm'));
       }
+    });
+
+    it('operator accounts and the regulator: keystores (0600) that open with their password files', async () => {
+      const genesis = parseGenesis(readJson(join(out, 'node0', 'genesis.json')));
+      const governance = genesis.governance;
+      assert.ok(governance !== undefined, 'init writes a governance section');
+      const format = (address: Uint8Array) => getSuite(suite).formatAddress(address);
+      for (const folder of ['node0', 'node1', 'node2', 'node3', 'node4', 'regulator']) {
+        const home = join(out, folder);
+        assert.equal(statSync(join(home, 'account.json')).mode & 0o777, 0o600);
+        assert.equal(statSync(join(home, 'account.password')).mode & 0o777, 0o600);
+        const account = await keyOf(home, 'account.json', 'account.password');
+        assert.equal(account.suite, suite);
+        const organisation = folder === 'regulator' ? 'regulator' : `org${folder.slice(4)}`;
+        const admins: string[] | undefined = governance.organisations
+          .find((o) => o.id === organisation)
+          ?.admins.map(format);
+        assert.deepEqual(admins, [account.address], `${folder}'s account is the admin of ${organisation}`);
+        assert.ok(stdout.includes(`${account.address}  ${join(home, 'account.json')}`), `${folder} in the summary`);
+      }
+    });
+
+    it('genesis governance: org<i> per node, the validators’ operators as committee, a regulator, permissioned', () => {
+      const genesis = parseGenesis(readJson(join(out, 'node0', 'genesis.json')));
+      const governance = genesis.governance;
+      assert.ok(governance !== undefined);
+      assert.equal(governance.accessMode, 'permissioned');
+      assert.equal(governance.deployRestricted, false);
+      assert.equal(governance.regulatorMayFreeze, true);
+      assert.deepEqual(
+        governance.organisations.map((o) => [o.id, o.name, o.admins.length, o.accounts.length]),
+        [
+          ['org0', 'Organisation 0', 1, 0],
+          ['org1', 'Organisation 1', 1, 0],
+          ['org2', 'Organisation 2', 1, 0],
+          ['org3', 'Organisation 3', 1, 0],
+          ['org4', 'Organisation 4', 1, 0],
+          ['regulator', 'Regulator', 1, 0],
+        ],
+      );
+      const adminOf = (id: string) =>
+        bytesToHex(governance.organisations.find((o) => o.id === id)?.admins[0] as Uint8Array);
+      assert.deepEqual(
+        governance.committee.map((member) => [bytesToHex(member.account), member.weight]),
+        ['org0', 'org1', 'org2', 'org3'].map((id) => [adminOf(id), 1n]),
+        'the observer’s organisation is not on the committee',
+      );
+      assert.deepEqual(
+        governance.roles.map((grant) => [bytesToHex(grant.account), grant.roles]),
+        [[adminOf('regulator'), ['regulator']]],
+      );
+      assert.deepEqual(
+        [...genesis.validators, ...genesis.observers].map((node) => node.organisation),
+        ['org0', 'org1', 'org2', 'org3', 'org4'],
+      );
+    });
+
+    it('prints the organisations, operator accounts, committee, regulator and access mode', () => {
+      assert.match(stdout, /^organisation\s+name\s+operator account \(admin\)\s+key file$/m);
+      for (let i = 0; i < 5; i++) {
+        assert.match(
+          stdout,
+          new RegExp(`^org${i}\\s+Organisation ${i}\\s+0x[0-9a-fA-F]{40}\\s+\\S+/node${i}/account\\.json$`, 'm'),
+        );
+      }
+      assert.match(stdout, /^regulator\s+Regulator\s+0x[0-9a-fA-F]{40}\s+\S+\/regulator\/account\.json$/m);
+      assert.match(stdout, /^access:\s+permissioned \(only accounts of the organisations above may transact/m);
+      assert.match(stdout, /^deploying:\s+any account that may transact$/m);
+      assert.match(
+        stdout,
+        /^committee:\s+the operator accounts of node0, node1, node2, node3, weight 1 each; a proposal passes once 66\.67% of the weight voted and 66\.67% of the votes approve, and expires after 86400 blocks$/m,
+      );
+      assert.match(
+        stdout,
+        /^regulator:\s+0x[0-9a-fA-F]{40} \(\S+\/regulator\/account\.json\), may freeze accounts and contracts at once/m,
+      );
+      assert.match(stdout, /regulator holds the regulator's account: give it only to the regulator\.$/m);
     });
 
     it('config: RPC on P+i, P2P on P+100+i at its host, and every other node as a peer', () => {
@@ -197,10 +298,10 @@ for (const suite of ['intl', 'gm'] as const) {
       const before = sha256(join(out, 'node0', 'validator.json'));
       failedWith(
         await xinlian('init', '--suite', suite, '--validators', '4', '--out', out, '--light-kdf'),
-        /already holds node folders \(node0, node1, node2, node3, node4\); not overwriting keys/,
+        /already holds node folders \(node0, node1, node2, node3, node4, regulator\); not overwriting keys/,
       );
       assert.equal(sha256(join(out, 'node0', 'validator.json')), before);
-      assert.deepEqual(readdirSync(out).sort(), ['node0', 'node1', 'node2', 'node3', 'node4']);
+      assert.deepEqual(readdirSync(out).sort(), ['node0', 'node1', 'node2', 'node3', 'node4', 'regulator']);
     });
   });
 }
@@ -209,7 +310,7 @@ describe('xinlian init: layouts and options', () => {
   it('--validators 1 keeps the single-node layout (no p2p, no peers) with the default key derivation', async () => {
     const out = join(directory, 'single');
     const stdout = succeeded(await xinlian('init', '--suite', 'intl', '--out', out, '--base-port', '9545'), 'init');
-    assert.deepEqual(readdirSync(out), ['node0']);
+    assert.deepEqual(readdirSync(out).sort(), ['node0', 'regulator']);
     const config = readJson<Config>(join(out, 'node0', 'config.json'));
     assert.deepEqual(config, {
       rpc: { host: '127.0.0.1', port: 9545 },
@@ -258,6 +359,71 @@ describe('xinlian init: layouts and options', () => {
     const genesis = readJson<GenesisFile>(join(out, 'node0', 'genesis.json'));
     assert.equal(Object.keys(genesis.alloc).length, 20);
     assert.match(stdout, /development accounts, whose keys are public/);
+    // Bound to org0, so that they may transact in permissioned mode; account #0 may deploy.
+    const governance = parseGenesis(genesis).governance;
+    const dev = devAccounts('gm').map((account) => bytesToHex(account.addressBytes));
+    assert.deepEqual(
+      governance?.organisations[0]?.accounts.map((address) => bytesToHex(address)),
+      dev,
+    );
+    assert.deepEqual(governance?.roles.map((grant) => [bytesToHex(grant.account), grant.roles]).at(-1), [
+      dev[0],
+      ['deployer'],
+    ]);
+    assert.match(stdout, /^dev accounts: the 20 development accounts belong to org0; account #0 may deploy$/m);
+  });
+
+  it('--access open --deploy-restricted --no-regulator-freeze, and --no-regulator', async () => {
+    const out = join(directory, 'flags');
+    const stdout = succeeded(
+      await xinlian(
+        'init',
+        '--suite',
+        'intl',
+        '--validators',
+        '2',
+        '--out',
+        out,
+        '--light-kdf',
+        '--access',
+        'open',
+        '--deploy-restricted',
+        '--no-regulator-freeze',
+      ),
+      'init',
+    );
+    const governance = parseGenesis(readJson(join(out, 'node0', 'genesis.json'))).governance;
+    assert.equal(governance?.accessMode, 'open');
+    assert.equal(governance?.deployRestricted, true);
+    assert.equal(governance?.regulatorMayFreeze, false);
+    const admin = (id: string) =>
+      bytesToHex(governance?.organisations.find((o) => o.id === id)?.admins[0] as Uint8Array);
+    assert.deepEqual(
+      governance?.roles.map((grant) => [bytesToHex(grant.account), grant.roles]),
+      [
+        [admin('org0'), ['deployer']],
+        [admin('org1'), ['deployer']],
+        [admin('regulator'), ['regulator']],
+      ],
+    );
+    assert.match(stdout, /^access:\s+open \(any account may transact/m);
+    assert.match(stdout, /^deploying:\s+only accounts with the deployer role: the operator accounts$/m);
+    assert.match(stdout, /^regulator:\s+0x[0-9a-fA-F]{40} .*may not freeze \(--no-regulator-freeze\)/m);
+
+    const none = join(directory, 'no-regulator');
+    const noRegulator = succeeded(
+      await xinlian('init', '--suite', 'gm', '--validators', '2', '--out', none, '--light-kdf', '--no-regulator'),
+      'init',
+    );
+    assert.deepEqual(readdirSync(none).sort(), ['node0', 'node1']);
+    const withoutRegulator = parseGenesis(readJson(join(none, 'node0', 'genesis.json'))).governance;
+    assert.deepEqual(
+      withoutRegulator?.organisations.map((o) => o.id),
+      ['org0', 'org1'],
+    );
+    assert.deepEqual(withoutRegulator?.roles, []);
+    assert.match(noRegulator, /^regulator:\s+none \(--no-regulator\)$/m);
+    assert.doesNotMatch(noRegulator, /^regulator\s+Regulator/m);
   });
 
   const bad: [string, string[], RegExp][] = [
@@ -275,6 +441,13 @@ describe('xinlian init: layouts and options', () => {
     ['P2P ports past 65535', ['--validators', '4', '--base-port', '65500'], /the last P2P port would be 65603/],
     ['--base-port 0 for a network', ['--validators', '2', '--base-port', '0'], /--base-port must be 1 or more/],
     ['an unknown suite', ['--suite', 'rsa'], /argument 'rsa' is invalid/],
+    ['an unknown access mode', ['--access', 'closed'], /argument 'closed' is invalid.*permissioned, open/],
+    ['--rpc-port without --join', ['--rpc-port', '9000'], /--rpc-port: not allowed only with --join/],
+    [
+      '--organisation and --p2p-port without --join',
+      ['--organisation', 'org0', '--p2p-port', '9100'],
+      /--p2p-port, --organisation: not allowed only with --join/,
+    ],
   ];
   for (const [name, args, message] of bad) {
     it(`refuses ${name} and writes nothing`, async () => {
@@ -284,6 +457,22 @@ describe('xinlian init: layouts and options', () => {
       assert.equal(existsSync(out), false, `${out} must not be created`);
     });
   }
+
+  it('refuses a missing --suite (a new chain needs one) and writes nothing', async () => {
+    const out = join(directory, 'no-suite');
+    failedWith(await xinlian('init', '--out', out), /required option '--suite <suite>' not specified/);
+    assert.equal(existsSync(out), false);
+  });
+
+  it('refuses a folder that holds a regulator folder', async () => {
+    const out = join(directory, 'occupied-regulator');
+    mkdirSync(join(out, 'regulator'), { recursive: true });
+    failedWith(
+      await xinlian('init', '--suite', 'intl', '--out', out, '--light-kdf'),
+      /already holds node folders \(regulator\)/,
+    );
+    assert.deepEqual(readdirSync(out), ['regulator']);
+  });
 
   it('refuses a folder that holds other node folders, even of another size', async () => {
     const out = join(directory, 'occupied');
@@ -337,10 +526,10 @@ describe('xinlian start: checks before the node starts', () => {
     }
   });
 
-  it('a validator key that is not a validator of the genesis (a folder of another chain)', async () => {
+  it('without governance, a validator key that is not a validator of the genesis (a folder of another chain)', async () => {
     const home = join(directory, 'mixed-validator');
     mkdirSync(home);
-    copyFileSync(join(out, 'node0', 'genesis.json'), join(home, 'genesis.json'));
+    writeUngovernedGenesis(join(out, 'node0', 'genesis.json'), join(home, 'genesis.json'));
     copyFileSync(join(out, 'node0', 'config.json'), join(home, 'config.json'));
     copyFileSync(join(other, 'node0', 'validator.json'), join(home, 'validator.json'));
     copyFileSync(join(other, 'node0', 'validator.password'), join(home, 'validator.password'));
@@ -350,10 +539,11 @@ describe('xinlian start: checks before the node starts', () => {
     );
   });
 
-  it("an observer whose node key is not a genesis observer (here: a validator's key)", async () => {
+  it("an observer whose node key is a validator's, and (without governance) one that genesis does not list", async () => {
     const home = join(directory, 'mixed-observer');
     mkdirSync(home);
-    for (const file of ['genesis.json', 'config.json']) copyFileSync(join(out, 'node4', file), join(home, file));
+    writeUngovernedGenesis(join(out, 'node4', 'genesis.json'), join(home, 'genesis.json'));
+    copyFileSync(join(out, 'node4', 'config.json'), join(home, 'config.json'));
     copyFileSync(join(out, 'node0', 'validator.json'), join(home, 'node.json'));
     copyFileSync(join(out, 'node0', 'validator.password'), join(home, 'node.password'));
     failedWith(await xinlian('start', '--home', home), /the node key .*node\.json is a validator's key/);

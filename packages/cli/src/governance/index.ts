@@ -1,0 +1,1 @@
+export { registerGovernanceCommands } from './commands.js';
