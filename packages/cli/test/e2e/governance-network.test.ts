@@ -205,6 +205,18 @@ describe('committee governance of a 4-validator network in separate processes (i
     // The first height of the new set: the earliest one that has five validators.
     while ((await validatorsAt(node0, five - 1n)).validators.length === 5) five--;
     assert.equal(five, added + 2n, `the change applies two blocks after the decision (${added} → ${five})`);
+    // `xinlian node validators --height` answers for past heights as the chain decided them.
+    const cliValidators = async (height: bigint) =>
+      (
+        JSON.parse(
+          succeeded(
+            await run(cli, ['node', 'validators', '--height', String(height), '--rpc', node0.url, '--json']),
+            'xinlian node validators',
+          ),
+        ) as { validators: { name: string }[] }
+      ).validators.map((validator) => validator.name);
+    assert.deepEqual(await cliValidators(five - 1n), ['node0', 'node1', 'node2', 'node3']);
+    assert.deepEqual(await cliValidators(five), ['node0', 'node1', 'node2', 'node3', 'node4']);
     await waitUntil('node4 synced', async () => (await heightOf(node4)) >= five, 90_000, all);
     await waitUntil(
       'node4 signs',

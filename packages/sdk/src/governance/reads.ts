@@ -235,17 +235,28 @@ export async function listNodes(client: GovernanceClient, options: ReadOptions =
 }
 
 /**
- * The validators that sign `height`, in set order (the index order of commit signatures). The node answers for the
- * head's next height and for earlier heights it still records.
+ * The validators that sign `height`, in set order (the index order of commit signatures). The contract keeps only the
+ * set in force and the scheduled ones, so the question is asked of the state after block `height − 1` (exact for any
+ * past height the node has, as the chain itself asks it), or of the head's state for heights beyond the next block.
+ * `blockNumber` overrides the state asked.
  */
 export async function getValidatorsAt(
   client: GovernanceClient,
   { height, ...options }: { readonly height: bigint } & ReadOptions,
 ): Promise<GovernanceNode[]> {
+  const checked = checkInteger(height, 'height', 0n, UINT64_MAX);
+  let blockNumber = options.blockNumber;
+  if (blockNumber === undefined) {
+    const before = checked === 0n ? 0n : checked - 1n;
+    const head = await getBlockNumber(client, { cacheTime: 0 }).catch((error: unknown) => {
+      throw toGovernanceError(error);
+    });
+    if (before <= head) blockNumber = before;
+  }
   const raw = await read<readonly RawNode[]>(
     client,
-    { ...membership, functionName: 'validatorsAt', args: [checkInteger(height, 'height', 0n, UINT64_MAX)] },
-    options,
+    { ...membership, functionName: 'validatorsAt', args: [checked] },
+    blockNumber === undefined ? {} : { blockNumber },
   );
   return raw.map(toNode);
 }
