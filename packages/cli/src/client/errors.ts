@@ -1,8 +1,8 @@
+import { decodeRevertData } from '@xinlian/sdk';
 import {
   type Abi,
   BaseError,
   ContractFunctionRevertedError,
-  decodeErrorResult,
   ExecutionRevertedError,
   type Hex,
   HttpRequestError,
@@ -40,26 +40,6 @@ function revertData(error: unknown): Hex | undefined {
     return isHex(data) && data.length >= 10;
   });
   return found === undefined ? undefined : ((found as { data: Hex }).data as Hex);
-}
-
-function stringifyArgument(value: unknown): string {
-  if (typeof value === 'bigint') return value.toString();
-  if (typeof value === 'string') return /^0x[0-9a-fA-F]*$/.test(value) ? value : JSON.stringify(value);
-  if (Array.isArray(value)) return `[${value.map(stringifyArgument).join(', ')}]`;
-  return String(value);
-}
-
-/** Decodes revert data: Error(string), Panic(uint256) or a custom error of the ABI. */
-export function decodeRevertData(data: Hex, abi: Abi | undefined): string {
-  try {
-    const { errorName, args } = decodeErrorResult({ abi: abi ?? [], data });
-    const values = (args ?? []) as readonly unknown[];
-    if (errorName === 'Error' && typeof values[0] === 'string') return values[0];
-    if (errorName === 'Panic' && typeof values[0] === 'bigint') return `panic 0x${values[0].toString(16)}`;
-    return `${errorName}(${values.map(stringifyArgument).join(', ')})`;
-  } catch {
-    return `unknown error data ${data}`;
-  }
 }
 
 export function isRevert(error: unknown): boolean {

@@ -4,6 +4,7 @@ import {
   bytesToHex,
   CryptoError,
   decryptKeystore,
+  equalBytes,
   getSuite,
   hexToBytes,
   type KeystoreOptions,
@@ -271,10 +272,6 @@ async function openKey(home: string, keyFile: string, passwordFile: string, what
   return { privateKey: decrypted.privateKey, publicKey: suite.getPublicKey(decrypted.privateKey), keyPath };
 }
 
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((byte, i) => byte === b[i]);
-}
-
 /** Loads a home folder for `xinlian start`: config, genesis and the decrypted key, checked against the genesis. */
 export async function loadHome(homeOption: string): Promise<LoadedHome> {
   const home = resolve(homeOption);
@@ -292,8 +289,8 @@ export async function loadHome(homeOption: string): Promise<LoadedHome> {
   if (config.validatorKeyFile !== undefined && config.validatorPasswordFile !== undefined) {
     key = await openKey(home, config.validatorKeyFile, config.validatorPasswordFile, 'validator key', genesis);
     const publicKey = key.publicKey;
-    const validator = genesis.validators.find((candidate) => sameBytes(candidate.publicKey, publicKey));
-    const observer = genesis.observers.find((candidate) => sameBytes(candidate.publicKey, publicKey));
+    const validator = genesis.validators.find((candidate) => equalBytes(candidate.publicKey, publicKey));
+    const observer = genesis.observers.find((candidate) => equalBytes(candidate.publicKey, publicKey));
     if (validator !== undefined) {
       role = 'validator';
       memberName = validator.name;
@@ -312,8 +309,8 @@ export async function loadHome(homeOption: string): Promise<LoadedHome> {
   if (config.nodeKeyFile !== undefined && config.nodePasswordFile !== undefined) {
     key = await openKey(home, config.nodeKeyFile, config.nodePasswordFile, 'node key', genesis);
     const publicKey = key.publicKey;
-    const observer = genesis.observers.find((candidate) => sameBytes(candidate.publicKey, publicKey));
-    if (genesis.validators.some((candidate) => sameBytes(candidate.publicKey, publicKey))) {
+    const observer = genesis.observers.find((candidate) => equalBytes(candidate.publicKey, publicKey));
+    if (genesis.validators.some((candidate) => equalBytes(candidate.publicKey, publicKey))) {
       throw new CliError(
         `the node key ${key.keyPath} is a validator's key: name it validatorKeyFile in ${CONFIG_FILE}`,
       );
@@ -348,7 +345,7 @@ export async function loadHome(homeOption: string): Promise<LoadedHome> {
       port: peer.port,
       publicKey: suite.normalizePublicKey(hexToBytes(peer.publicKey)),
     }));
-    const self = peers.findIndex((peer) => ownKey !== undefined && sameBytes(peer.publicKey, ownKey));
+    const self = peers.findIndex((peer) => ownKey !== undefined && equalBytes(peer.publicKey, ownKey));
     if (self >= 0) throw invalidConfig(join(home, CONFIG_FILE), [`peers[${self}].publicKey: this node's own key`]);
     network = { listen: { host: config.p2p.host, port: config.p2p.port }, peers };
   }

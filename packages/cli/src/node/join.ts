@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { bytesToHex, getSuite } from '@xinlian/crypto';
+import { bytesToHex, equalBytes, getSuite } from '@xinlian/crypto';
 import { type Genesis, ORGANISATION_ID_PATTERN } from '@xinlian/protocol';
 import { CliError } from '../errors.js';
 import { readTextFile } from '../io/files.js';
@@ -59,13 +59,9 @@ export interface ExistingNode {
   readonly peers: readonly { readonly host: string; readonly port: number; readonly publicKey: Uint8Array }[];
 }
 
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((byte, i) => byte === b[i]);
-}
-
 /** The genesis member (validator or observer) with this key, if any. */
 function genesisMember(genesis: Genesis, publicKey: Uint8Array) {
-  return [...genesis.validators, ...genesis.observers].find((member) => sameBytes(member.publicKey, publicKey));
+  return [...genesis.validators, ...genesis.observers].find((member) => equalBytes(member.publicKey, publicKey));
 }
 
 /** `node<k>`, k the number of nodes the existing node knows of (genesis members and joined peers), skipping taken names. */

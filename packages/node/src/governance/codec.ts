@@ -1,4 +1,7 @@
-import { bytesToHex, concatBytes } from '@xinlian/crypto';
+import { bytesToHex, concatBytes, equalBytes, isAllZero } from '@xinlian/crypto';
+
+export { equalBytes, isAllZero as isZero };
+
 import type { Address } from '@xinlian/protocol';
 import { GovernanceError } from './errors.js';
 
@@ -44,17 +47,6 @@ export function readUint(bytes: Uint8Array, offset: number, length: number): big
   let value = 0n;
   for (let i = offset; i < offset + length; i++) value = (value << 8n) | BigInt(bytes[i] as number);
   return value;
-}
-
-export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
-
-export function isZero(bytes: Uint8Array): boolean {
-  for (const byte of bytes) if (byte !== 0) return false;
-  return true;
 }
 
 /** A 32-byte word holding `parts` back to back from byte 0, zero-filled after them. */

@@ -7,7 +7,7 @@ import {
   SYSTEM_ABIS,
   SYSTEM_ADDRESSES,
 } from '@xinlian/contracts';
-import { bytesToHex, hexToBytes, keccak256, type Suite } from '@xinlian/crypto';
+import { bytesToHex, equalBytes, hexToBytes, keccak256, type Suite } from '@xinlian/crypto';
 import type { Address, Hash } from '@xinlian/protocol';
 import {
   type Abi,
@@ -348,7 +348,7 @@ export function createAuditMethods(backend: RpcBackend, options: AuditOptions): 
     }
     const message = new TextEncoder().encode(auditAccessMessage(chain.chainId, auth.expires));
     const signer = signerOf(suite, message, auth);
-    if (signer === undefined || !sameBytes(signer, auth.address)) {
+    if (signer === undefined || !equalBytes(signer, auth.address)) {
       throw refused(
         'BAD_SIGNATURE',
         `the signature is not ${hexData(auth.address)}'s over "${auditAccessMessage(chain.chainId, auth.expires).replaceAll('\n', '\\n')}" ` +
@@ -625,14 +625,10 @@ function signerOf(suite: Suite, message: Uint8Array, auth: AuditAuth): Address |
 
 function involves(receipt: TransactionReceipt, account: Address): boolean {
   return (
-    sameBytes(receipt.from, account) ||
-    (receipt.to !== undefined && sameBytes(receipt.to, account)) ||
-    (receipt.contractAddress !== undefined && sameBytes(receipt.contractAddress, account))
+    equalBytes(receipt.from, account) ||
+    (receipt.to !== undefined && equalBytes(receipt.to, account)) ||
+    (receipt.contractAddress !== undefined && equalBytes(receipt.contractAddress, account))
   );
-}
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((byte, i) => byte === b[i]);
 }
 
 function compare(a: bigint, b: bigint): number {

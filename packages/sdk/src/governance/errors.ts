@@ -1,4 +1,4 @@
-import { BaseError, decodeErrorResult, type Hex, RpcRequestError } from 'viem';
+import { type Abi, BaseError, decodeErrorResult, type Hex, RpcRequestError } from 'viem';
 
 /**
  * What went wrong in a governance call, as a code a program can branch on:
@@ -46,14 +46,24 @@ function isRevertData(value: unknown): value is Hex {
   return typeof value === 'string' && /^0x([0-9a-fA-F]{2})*$/.test(value) && value.length >= 10;
 }
 
-/** Error(string) and Panic(uint256) revert data as text (the system contracts revert with Error(string)). */
-export function decodeRevertData(data: Hex): string {
+function stringifyArgument(value: unknown): string {
+  if (typeof value === 'bigint') return value.toString();
+  if (typeof value === 'string') return /^0x[0-9a-fA-F]*$/.test(value) ? value : JSON.stringify(value);
+  if (Array.isArray(value)) return `[${value.map(stringifyArgument).join(', ')}]`;
+  return String(value);
+}
+
+/**
+ * Revert data as text: Error(string) (what the system contracts revert with), Panic(uint256), or a custom error of
+ * `abi` with its arguments.
+ */
+export function decodeRevertData(data: Hex, abi?: Abi): string {
   try {
-    const { errorName, args } = decodeErrorResult({ abi: [], data });
+    const { errorName, args } = decodeErrorResult({ abi: abi ?? [], data });
     const values = (args ?? []) as readonly unknown[];
     if (errorName === 'Error' && typeof values[0] === 'string') return values[0];
     if (errorName === 'Panic' && typeof values[0] === 'bigint') return `panic 0x${values[0].toString(16)}`;
-    return `${errorName}(${values.map(String).join(', ')})`;
+    return `${errorName}(${values.map(stringifyArgument).join(', ')})`;
   } catch {
     return `unknown revert data ${data}`;
   }
