@@ -94,13 +94,12 @@ export async function createNode(options: NodeOptions): Promise<XinlianNode> {
       onListenerError: (error) => log('error', 'block listener failed', { error: String(error) }),
       log,
     });
-    const headChain = chain;
     const mempool = createMempool(
       {
         suite,
         chainId: options.genesis.chainId,
         // The next block's gas limit (a chain parameter the committee may change).
-        blockGasLimit: () => headChain.parametersAt(headChain.head().height + 1n).blockGasLimit,
+        blockGasLimit: () => chain.parametersAt(chain.head().height + 1n).blockGasLimit,
         minGasPrice: options.genesis.minGasPrice,
         baseFeePerGas: options.genesis.baseFeePerGas,
         maxTransactionBytes: options.genesis.maxTransactionBytes,
@@ -109,7 +108,7 @@ export async function createNode(options: NodeOptions): Promise<XinlianNode> {
         headState: () => chain.stateAt(),
         // Admission asks the same rules a block would apply (frozen, permissioned, deployers) at the next height.
         policy: governance.policy,
-        headHeight: () => headChain.head().height,
+        headHeight: () => chain.head().height,
         onDropped: (dropped) =>
           log('info', 'dropped a pooled transaction', { hash: bytesToHex(dropped.hash, true), reason: dropped.code }),
       },
