@@ -30,6 +30,7 @@ const EXPECTED_EXPORTS = [
   'createSm4BlockCipher',
   'decryptKeystore',
   'encryptKeystore',
+  'equalBytes',
   'generateSm2EphemeralKeyPair',
   'getSuite',
   'gmSuite',
