@@ -1,7 +1,7 @@
 import { mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ratio } from './measure.js';
-import { summariseCpuProfile } from './node/cpuprofile.js';
+import { summariseCpuProfile, type Window } from './node/cpuprofile.js';
 import { compileToken, type LoadResult, makeSigner, prepareWorkload, runLoad } from './node/load.js';
 import { HeadWatcher, HttpRpc } from './node/rpc.js';
 import { type RunningTarget, startTarget, type TargetSpec } from './node/target.js';
@@ -57,6 +57,8 @@ interface TargetResult {
   readonly erc20Transfers?: LoadResult;
   /** HTTP requests resent after a socket failure (Hardhat closes keep-alive sockets now and then). */
   readonly transportRetries: number;
+  /** When the value-transfer workload ran, on the monotonic clock (µs): what `--profile` summarises. */
+  readonly valueWindow: Window;
 }
 
 async function benchTarget(
@@ -85,7 +87,9 @@ async function benchTarget(
       bytecode,
     );
     progress(`${spec.name}: ${options.transactions} value transfers over ${options.lanes} lanes`);
+    const startMicros = Number(process.hrtime.bigint() / 1000n);
     const valueTransfers = await runLoad(rpc, watcher, workload.value);
+    const valueWindow = { startMicros, endMicros: Number(process.hrtime.bigint() / 1000n) };
     progress(
       `${spec.name}: value ${valueTransfers.committedPerSecond} tx/s, p50 ${valueTransfers.latencyMs.p50} ms, ${valueTransfers.meanTransactionsPerBlock} tx/block`,
     );
@@ -104,6 +108,7 @@ async function benchTarget(
       valueTransfers,
       ...(erc20Transfers === undefined ? {} : { erc20Transfers }),
       transportRetries: rpc.transportRetries,
+      valueWindow,
     };
   } finally {
     await watcher?.close().catch(() => {});
@@ -148,12 +153,12 @@ async function runProfile(options: Options, bytecode: Uint8Array) {
   const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile') && !before.has(f));
   if (file === undefined) throw new Error(`no .cpuprofile written to ${dir}`);
   progress(`profile: ${join(dir, file)}`);
-  const transactions = options.transactions + options.lanes + 1;
+  const { valueWindow, ...run } = result;
   return {
     benchmark: 'node --profile',
     profile: join(dir, file),
-    run: result,
-    hotspots: summariseCpuProfile(join(dir, file), transactions),
+    run,
+    hotspots: summariseCpuProfile(join(dir, file), options.transactions, valueWindow),
   };
 }
 
@@ -187,7 +192,7 @@ export async function runNodeBenchmark(): Promise<unknown> {
     lanes: options.lanes,
     node: process.version,
     platform: `${process.platform}-${process.arch}`,
-    results: [hardhat, intl, gm],
+    results: [hardhat, intl, gm].map(({ valueWindow: _window, ...rest }) => rest),
     vsHardhat: { 'xinlian-intl': ratios(intl, hardhat), 'xinlian-gm': ratios(gm, hardhat) },
     ...(sweep.length === 0
       ? {}

@@ -9,6 +9,14 @@ interface CpuProfile {
   }[];
   readonly samples: readonly number[];
   readonly timeDeltas: readonly number[];
+  /** Microseconds on the monotonic clock (the one `process.hrtime` reads) of the first sample. */
+  readonly startTime: number;
+}
+
+/** A span of the monotonic clock in microseconds, as `process.hrtime.bigint() / 1000n` gives it. */
+export interface Window {
+  readonly startMicros: number;
+  readonly endMicros: number;
 }
 
 /** Coarse buckets by source location, to split a transaction's cost into admission, execution, commit and RPC. */
@@ -35,14 +43,21 @@ export interface Hotspot {
 }
 
 /**
- * Self time by area and by function of a CPU profile, idle and GC included as V8 reports them; per-transaction
- * figures divide by `transactions` (everything the node processed while profiled).
+ * Self time by area and by function of a CPU profile, idle and GC included as V8 reports them, counting only the
+ * samples inside `window` (the timed workload: start-up and setup left out); per-transaction figures divide by
+ * `transactions` (those of the workload).
  */
-export function summariseCpuProfile(file: string, transactions: number) {
+export function summariseCpuProfile(file: string, transactions: number, window: Window) {
   const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const self = new Map<number, number>();
-  for (const [i, id] of profile.samples.entries()) self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0));
+  let at = profile.startTime;
+  for (const [i, id] of profile.samples.entries()) {
+    const delta = profile.timeDeltas[i] ?? 0;
+    at += delta;
+    if (at < window.startMicros || at > window.endMicros) continue;
+    self.set(id, (self.get(id) ?? 0) + delta);
+  }
   const areas = new Map<string, number>();
   const functions = new Map<string, number>();
   let total = 0;
