@@ -50,10 +50,11 @@ export class StateManagerAdapter implements StateManagerInterface {
 
   readonly originalStorageCache: StateManagerInterface['originalStorageCache'];
 
-  constructor(state: StateWriter, hash: (data: Uint8Array) => Uint8Array) {
+  /** `emptyCodeHash`, if given, must be `hash` of no bytes (the engine computes it once, not per execution). */
+  constructor(state: StateWriter, hash: (data: Uint8Array) => Uint8Array, emptyCodeHash?: Uint8Array) {
     this.#state = state;
     this.#hash = hash;
-    this.#emptyCodeHash = hash(new Uint8Array(0));
+    this.#emptyCodeHash = emptyCodeHash ?? hash(new Uint8Array(0));
     this.originalStorageCache = {
       get: async (address, key) => this.#original(address.bytes, key),
       clear: () => this.#originals.clear(),

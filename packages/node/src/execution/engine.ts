@@ -8,16 +8,17 @@ import {
   type EVMResult,
   type EVMRunCallOpts,
   type ExecResult,
+  getActivePrecompiles,
   type Message,
   NobleBLS,
   NobleBN254,
   type PrecompileFunc,
   type PrecompileInput,
 } from '@ethereumjs/evm';
-import { Address as EthAddress } from '@ethereumjs/util';
+import { Address as EthAddress, KECCAK256_NULL } from '@ethereumjs/util';
 import { bytesToHex, hexToBytes, type Suite } from '@xinlian/crypto';
 import type { Address } from '@xinlian/protocol';
-import type { StateReader, StateWriter } from '../state/interface.js';
+import type { Account, StateReader, StateWriter } from '../state/interface.js';
 import { StateManagerAdapter } from './adapter.js';
 import { create2Address, createAddress } from './address.js';
 import { GasEstimationError, TransactionRejectedError } from './errors.js';
@@ -61,7 +62,23 @@ export interface ExecutionEngineOptions {
    * recognises by identity and skips entirely.
    */
   readonly policy?: ExecutionPolicy;
+  /**
+   * Default true: a transaction that is certainly a plain value transfer (a call with empty data to an account without
+   * code that is not a precompile; docs/execution.md, "Plain transfers") is executed without the EVM, with the same
+   * result and the same state writes. false: every transaction runs the EVM; kept as the reference path for
+   * differential tests.
+   */
+  readonly fastTransfers?: boolean;
+  /**
+   * Told which path each execution (transaction, eth_call, estimateGas attempt) takes, once it passed the rejection
+   * checks and before it changes anything: 'transfer' (the fast path) or 'evm'. For tests and metrics; it must not
+   * throw (an exception propagates, with the state untouched).
+   */
+  readonly onPath?: (path: ExecutionPath) => void;
 }
+
+/** How an execution ran: the fast path for plain value transfers, or the EVM. */
+export type ExecutionPath = 'transfer' | 'evm';
 
 export interface ExecutionEngine {
   readonly suite: Suite;
@@ -104,6 +121,12 @@ type EvmLog = NonNullable<ExecResult['logs']>[number];
 type Hash = (data: Uint8Array) => Uint8Array;
 /** A message call about to run (never a creation: those have no `to`). */
 type CallMessage = Message & { to: EthAddress };
+/** What the system precompiles of one execution see besides their input (set on the execution's EVM). */
+interface ExecutionContext {
+  readonly state: StateWriter;
+  readonly block: BlockContext;
+  readonly origin: Address;
+}
 /** Why a message call may not run (Error(reason) is its revert data), or undefined. */
 type CallGuard = (message: CallMessage) => string | undefined;
 /** Why a creation made by a contract (depth > 0) may not run (Error(reason) is its revert data), or undefined. */
@@ -117,6 +140,14 @@ const MAX_REFUND_QUOTIENT = 5n;
 const DELEGATION_PREFIX = [0xef, 0x01, 0x00];
 /** BLOBBASEFEE: Xinlian carries no blobs, so the blob base fee is the EIP-4844 minimum. */
 const BLOB_BASE_FEE = 1n;
+/** The largest balance @ethereumjs credits (a call that would exceed it fails with VALUE_OVERFLOW). */
+const MAX_UINT256 = (1n << 256n) - 1n;
+/**
+ * EIPs under which @ethereumjs does more for a call to an account without code than move its value: EIP-7708 (a
+ * transfer log), EIP-2780 and EIP-8037 (new-account state gas), EIP-7928 (block access lists), EIP-6800 and EIP-7864
+ * (witness gas). None is active in cancun–osaka; with any of them the engine has no fast path for plain transfers.
+ */
+const TRANSFER_CHANGING_EIPS = [2780, 6800, 7708, 7864, 7928, 8037];
 
 // One instance each is enough: they hold no per-execution state.
 const BN254 = new NobleBN254();
@@ -141,6 +172,14 @@ class XinlianEVM extends EVM {
    * can never be read for another creator.
    */
   creators: Map<string, Address>;
+  /** The execution this EVM runs (state, block, origin), for system precompiles; set by the engine. */
+  execution: ExecutionContext | undefined;
+  /**
+   * The message call whose `_executeCall` began last, for system precompiles (their PrecompileInput does not carry
+   * the caller). A precompile runs inside `_executeCall` of its own message and never starts a frame of its own, so
+   * when one runs, the last call to begin is its own.
+   */
+  callMessage: CallMessage | undefined;
 
   constructor(opts: EVMOpts, hash: Hash) {
     super(opts);
@@ -148,6 +187,8 @@ class XinlianEVM extends EVM {
     this.callGuard = undefined;
     this.createGuard = undefined;
     this.creators = new Map();
+    this.execution = undefined;
+    this.callMessage = undefined;
   }
 
   /**
@@ -163,8 +204,9 @@ class XinlianEVM extends EVM {
    */
   protected override _executeCall(message: CallMessage): Promise<EVMResult> {
     const refusal = this.callGuard?.(message);
-    if (refusal === undefined) return super._executeCall(message);
-    return Promise.resolve(refusedResult(refusal));
+    if (refusal !== undefined) return Promise.resolve(refusedResult(refusal));
+    this.callMessage = message;
+    return super._executeCall(message);
   }
 
   /**
@@ -204,9 +246,10 @@ class XinlianEVM extends EVM {
  * Own fields of a constructed @ethereumjs/evm 10.1.3 EVM (hardforks cancun–osaka) that spawnEvm's clones share with
  * their template. Objects among them are never written after construction (the Common only changes on
  * setHardfork/updateParams, which the EVM calls in its constructor and shallowCopy alone; the opcode and handler
- * tables are rebuilt only on a 'hardforkChanged' event of the template's own Common, which nothing emits); the
- * primitives are the per-transaction EIP-8037/2780/7928 counters and flags, so each clone starts from their initial
- * values, as a freshly constructed EVM would.
+ * tables and the precompile map are rebuilt only on a 'hardforkChanged' event of the template's own Common, which
+ * nothing emits; the precompile map holds the engine's system-precompile functions, which keep no state and find
+ * their execution through the EVM that calls them); the primitives are the per-transaction EIP-8037/2780/7928
+ * counters and flags, so each clone starts from their initial values, as a freshly constructed EVM would.
  */
 const SHARED_EVM_FIELDS = new Set([
   'common',
@@ -219,6 +262,7 @@ const SHARED_EVM_FIELDS = new Set([
   '_dynamicGasHandlers',
   '_handlers',
   '_opcodeMap',
+  '_precompiles',
   '_bls',
   '_bn254',
   'DEBUG',
@@ -244,7 +288,6 @@ const FRESH_EVM_FIELDS = new Set([
   '_emit',
   'journal',
   'transientStorage',
-  '_precompiles',
   '_stateGasSnapshots',
   'createdAccountStateGas',
   'createdAccountIntrinsicStateGas',
@@ -252,65 +295,88 @@ const FRESH_EVM_FIELDS = new Set([
   'callGuard',
   'createGuard',
   'creators',
+  'execution',
+  'callMessage',
+]);
+/**
+ * Own fields of @ethereumjs 10.1.3's Journal. spawnEvm shares the debug flag and logger (written only by the
+ * constructor; the logger is used only when DEBUG is on) and the Common, and gives every clone the state a new Journal
+ * starts with (what `cleanJournal` makes), with the precompiles already in the always-warm set.
+ */
+const SHARED_JOURNAL_FIELDS = new Set(['DEBUG', '_debug', 'common']);
+const FRESH_JOURNAL_FIELDS = new Set([
+  'stateManager',
+  'journal',
+  'alwaysWarmJournal',
+  'touched',
+  'journalDiff',
+  'journalHeight',
 ]);
 
 interface EvmTemplate {
   readonly evm: XinlianEVM;
-  /** The key of each system precompile in the EVM's precompile map, in the engine's order. */
-  readonly systemKeys: readonly string[];
+  /** The template's shared fields, found once. */
+  readonly shared: readonly (readonly [string, unknown])[];
+  readonly journalShared: readonly (readonly [string, unknown])[];
+  /** Keys of the precompile map (unprefixed hex, as the journal keeps addresses), warm in every execution. */
+  readonly precompileKeys: readonly string[];
 }
 
 type Listener = (data: unknown, resolve?: () => void) => void;
 
 /**
+ * What EVM's constructor installs as `_emit` (a closure over `this.events`), as a method: @ethereumjs always calls it
+ * as `this._emit(…)` / `evm['_emit'](…)`, and `events` is never replaced, so every clone can share one function.
+ */
+async function emit(this: EVM, topic: string, data: unknown): Promise<void> {
+  const listeners = (this.events as unknown as { listeners(topic: string): Listener[] }).listeners(topic);
+  for (const listener of listeners) {
+    if (listener.length === 2) {
+      await new Promise<void>((resolve) => {
+        listener(data, resolve);
+      });
+    } else {
+      listener(data);
+    }
+  }
+}
+
+/**
  * A new EVM for one execution without running @ethereumjs's constructor: the template's immutable parts (Common,
- * opcode tables, built-in precompiles, crypto backends) are shared, and every piece of per-execution state is created
- * anew exactly as the constructor creates it (journal, transient storage, event emitter, precompile map, EIP-8037
- * bookkeeping). Nothing mutable is shared, so clones are as independent of each other as separately constructed EVMs,
- * concurrent executions included.
+ * opcode tables, precompile map, crypto backends) are shared, and every piece of per-execution state is created anew
+ * exactly as the constructor creates it (journal, transient storage, event emitter, EIP-8037 bookkeeping). Nothing
+ * mutable is shared, so clones are as independent of each other as separately constructed EVMs, concurrent executions
+ * included. The journal is cloned the same way (its constructor builds a `debug` logger and reads the environment:
+ * most of a transfer's EVM set-up time), and every precompile is already always-warm in it, as the engine's
+ * `addAlwaysWarmAddress` for each would leave it.
  */
 function spawnEvm(
   template: EvmTemplate,
   stateManager: StateManagerAdapter,
   blockchain: EVMMockBlockchainInterface,
-  systemFunctions: readonly PrecompileFunc[],
 ): XinlianEVM {
-  const source = template.evm as unknown as Record<string, unknown>;
   const evm = Object.create(XinlianEVM.prototype) as XinlianEVM;
   const fields = evm as unknown as Record<string, unknown>;
-  for (const key of Object.keys(source)) if (SHARED_EVM_FIELDS.has(key)) fields[key] = source[key];
-  const JournalClass = template.evm.journal.constructor as new (
-    stateManager: StateManagerAdapter,
-    common: Common,
-  ) => EVM['journal'];
+  for (const [key, value] of template.shared) fields[key] = value;
+  const journal = Object.create(Object.getPrototypeOf(template.evm.journal) as object) as EVM['journal'];
+  const journalFields = journal as unknown as Record<string, unknown>;
+  for (const [key, value] of template.journalShared) journalFields[key] = value;
+  journalFields.stateManager = stateManager;
+  journalFields.journal = new Map<string, Set<string>>();
+  journalFields.alwaysWarmJournal = new Map<string, Set<string>>(
+    template.precompileKeys.map((key) => [key, new Set<string>()]),
+  );
+  journalFields.touched = new Set<string>();
+  journalFields.journalDiff = [[0, [new Set<string>(), new Map<string, Set<string>>(), new Set<string>()]]];
+  journalFields.journalHeight = 0;
   const TransientStorageClass = template.evm.transientStorage.constructor as new () => EVM['transientStorage'];
   const EventEmitterClass = template.evm.events.constructor as new () => EVM['events'];
-  const events = new EventEmitterClass();
-  const precompileMap = new Map(template.evm.precompiles);
-  template.systemKeys.forEach((key, i) => {
-    const fn = systemFunctions[i];
-    if (fn === undefined) throw new Error('system precompile function missing');
-    precompileMap.set(key, fn);
-  });
   fields.stateManager = stateManager;
   fields.blockchain = blockchain;
-  fields.journal = new JournalClass(stateManager, template.evm.common);
+  fields.journal = journal;
   fields.transientStorage = new TransientStorageClass();
-  fields.events = events;
-  // What EVM's constructor installs as _emit, bound to this clone's emitter.
-  fields._emit = async (topic: string, data: unknown): Promise<void> => {
-    const listeners = (events as unknown as { listeners(topic: string): Listener[] }).listeners(topic);
-    for (const listener of listeners) {
-      if (listener.length === 2) {
-        await new Promise<void>((resolve) => {
-          listener(data, resolve);
-        });
-      } else {
-        listener(data);
-      }
-    }
-  };
-  fields._precompiles = precompileMap;
+  fields.events = new EventEmitterClass();
+  fields._emit = emit;
   fields._stateGasSnapshots = [];
   fields.createdAccountStateGas = new Map();
   fields.createdAccountIntrinsicStateGas = new Map();
@@ -318,6 +384,8 @@ function spawnEvm(
   fields.callGuard = undefined;
   fields.createGuard = undefined;
   fields.creators = new Map();
+  fields.execution = undefined;
+  fields.callMessage = undefined;
   return evm;
 }
 
@@ -484,12 +552,18 @@ export function createExecutionEngine(options: ExecutionEngineOptions): Executio
     seen.add(key);
   }
 
-  // In gm the KECCAK256 opcode computes SM3 (the only place the EVM reads customCrypto.keccak256 besides error text).
-  const common: Common = createCustomCommon(
-    { name: `xinlian-${suite.name}`, chainId: chainId.toString() },
-    Mainnet,
-    suite.name === 'gm' ? { hardfork, customCrypto: { keccak256: hash } } : { hardfork },
-  );
+  // The KECCAK256 opcode computes the suite's hash (the only place the EVM reads customCrypto.keccak256 besides error
+  // text): SM3 in gm; in intl Keccak-256 itself, through the suite's native implementation instead of @ethereumjs's
+  // JavaScript one (same digests, a fraction of the time: Solidity hashes for every mapping access).
+  const common: Common = createCustomCommon({ name: `xinlian-${suite.name}`, chainId: chainId.toString() }, Mainnet, {
+    hardfork,
+    customCrypto: { keccak256: hash },
+  });
+  /** The codeHash of accounts without code (the suite's hash of ""). */
+  const emptyCodeHash = hash(EMPTY);
+  // The fast path for plain transfers, unless the hardfork has an EIP under which such a call does more.
+  const fastTransfers =
+    (options.fastTransfers ?? true) && !TRANSFER_CHANGING_EIPS.some((eip) => common.isActivatedEIP(eip));
 
   const intrinsic = (tx: {
     readonly to: Address | undefined;
@@ -514,20 +588,22 @@ export function createExecutionEngine(options: ExecutionEngineOptions): Executio
    * fails the call as the EVM fails any static write), a malformed outcome, or checkpoints left open become a REVERT
    * with Error("Xinlian: internal error in <name>: <message>"), charging `gasCost` (nothing if `gasCost` threw). The
    * call's frame checkpoint (opened by `runCall`) undoes the precompile's writes on every outcome but 'return'.
+   *
+   * One function per precompile and engine, shared by every execution: the execution (state, block, origin) and the
+   * call (caller, value, static or not) come from the XinlianEVM that calls it (`input._EVM`).
    */
-  function systemPrecompileFunction(
-    precompile: SystemPrecompile,
-    messages: readonly Message[],
-    context: { state: StateWriter; block: BlockContext; origin: Address },
-  ): PrecompileFunc {
+  function systemPrecompileFunction(precompile: SystemPrecompile): PrecompileFunc {
     const internalError = (error: unknown, gasUsed: bigint): ExecResult => ({
       executionGasUsed: gasUsed,
       returnValue: encodeErrorReason(internalErrorReason(precompile.name, error)),
       exceptionError: new EVMError(EVMError.errorMessages.REVERT),
     });
     return (input: PrecompileInput): ExecResult => {
-      const message = messages[messages.length - 1];
-      if (message?.to === undefined || !equalBytes(message.to.bytes, precompile.address)) {
+      const evm = input._EVM as XinlianEVM;
+      const context = evm.execution;
+      if (context === undefined) throw new Error(`${precompile.name} called outside an execution`);
+      const message = evm.callMessage;
+      if (message === undefined || !equalBytes(message.to.bytes, precompile.address)) {
         return {
           executionGasUsed: 0n,
           returnValue: encodeErrorReason(`${precompile.name}: only CALL and STATICCALL reach system precompiles`),
@@ -680,21 +756,31 @@ export function createExecutionEngine(options: ExecutionEngineOptions): Executio
     }
   }
 
+  /** One function per system precompile, in the engine's order (see systemPrecompileFunction). */
+  const systemFunctions: readonly PrecompileFunc[] = precompiles.map(systemPrecompileFunction);
+  const customPrecompiles = (): { address: EthAddress; function: PrecompileFunc }[] =>
+    precompiles.map((precompile, i) => ({
+      address: new EthAddress(precompile.address),
+      function: systemFunctions[i] as PrecompileFunc,
+    }));
+  /**
+   * Every address the EVM runs as a precompile at this hardfork — Ethereum's and the system ones — as unprefixed hex,
+   * the key of @ethereumjs's precompile map (the same function builds that map in the EVM's constructor).
+   */
+  const precompileKeys: ReadonlySet<string> = new Set(getActivePrecompiles(common, customPrecompiles()).keys());
+
   const evmReuse = options.evmReuse ?? true;
   let evmTemplate: EvmTemplate | undefined;
 
   /** Built on first use; never executes anything itself. */
   function getEvmTemplate(): EvmTemplate {
     if (evmTemplate !== undefined) return evmTemplate;
-    const placeholders: PrecompileFunc[] = precompiles.map(() => () => {
-      throw new Error('template precompile called');
-    });
     const evm = new XinlianEVM(
       {
         // The template's Common is its own and only ever read after this constructor returns.
         common: common.copy(),
         // Replaced in every clone; the template never runs.
-        stateManager: new StateManagerAdapter({} as StateWriter, hash),
+        stateManager: new StateManagerAdapter({} as StateWriter, hash, emptyCodeHash),
         blockchain: {
           getBlock: async () => {
             throw new Error('template EVM used');
@@ -706,36 +792,61 @@ export function createExecutionEngine(options: ExecutionEngineOptions): Executio
         },
         bn254: BN254,
         bls: BLS,
-        customPrecompiles: precompiles.map((precompile, i) => ({
-          address: new EthAddress(precompile.address),
-          function: placeholders[i] as PrecompileFunc,
-        })),
+        customPrecompiles: customPrecompiles(),
       },
       hash,
     );
     const own = evm as unknown as Record<string, unknown>;
-    for (const key of Object.keys(own)) {
-      if (!SHARED_EVM_FIELDS.has(key) && !FRESH_EVM_FIELDS.has(key)) {
-        throw new Error(`@ethereumjs/evm: unknown EVM field ${key}; review spawnEvm in engine.ts`);
-      }
-    }
-    for (const key of FRESH_EVM_FIELDS) {
-      if (!(key in own)) throw new Error(`@ethereumjs/evm: EVM field ${key} missing; review spawnEvm in engine.ts`);
-    }
+    checkFields(own, SHARED_EVM_FIELDS, FRESH_EVM_FIELDS, 'EVM');
     for (const key of PRIMITIVE_EVM_FIELDS) {
       const kind = typeof own[key];
       if (kind !== 'bigint' && kind !== 'boolean') throw new Error(`@ethereumjs/evm: EVM field ${key} is a ${kind}`);
     }
-    const systemKeys = placeholders.map((placeholder) => {
-      for (const [key, fn] of evm.precompiles) if (fn === placeholder) return key;
-      throw new Error('system precompile missing from the EVM precompile map');
-    });
-    evmTemplate = { evm, systemKeys };
+    const journal = evm.journal as unknown as Record<string, unknown>;
+    checkFields(journal, SHARED_JOURNAL_FIELDS, FRESH_JOURNAL_FIELDS, 'Journal');
+    const keys = [...evm.precompiles.keys()];
+    if (keys.length !== precompileKeys.size || keys.some((key) => !precompileKeys.has(key))) {
+      throw new Error('@ethereumjs/evm: the EVM precompiles are not getActivePrecompiles; review engine.ts');
+    }
+    evmTemplate = {
+      evm,
+      shared: Object.entries(own).filter(([key]) => SHARED_EVM_FIELDS.has(key)),
+      journalShared: Object.entries(journal).filter(([key]) => SHARED_JOURNAL_FIELDS.has(key)),
+      precompileKeys: keys,
+    };
     return evmTemplate;
   }
 
+  /** A guard against an @ethereumjs upgrade that adds or renames state spawnEvm would then share or miss. */
+  function checkFields(
+    own: Record<string, unknown>,
+    shared: ReadonlySet<string>,
+    fresh: ReadonlySet<string>,
+    what: string,
+  ): void {
+    for (const key of Object.keys(own)) {
+      if (!shared.has(key) && !fresh.has(key)) {
+        throw new Error(`@ethereumjs/evm: unknown ${what} field ${key}; review spawnEvm in engine.ts`);
+      }
+    }
+    for (const key of fresh) {
+      if (!(key in own)) throw new Error(`@ethereumjs/evm: ${what} field ${key} missing; review spawnEvm in engine.ts`);
+    }
+  }
+
+  /** Read-only views (see precompiles.ts), one per state: the policy's checks get one for every transaction and call. */
+  const views = new WeakMap<StateWriter, StateWriter>();
+  function readOnlyView(state: StateWriter): StateWriter {
+    let view = views.get(state);
+    if (view === undefined) {
+      view = readOnlyState(state);
+      views.set(state, view);
+    }
+    return view;
+  }
+
+  /** An EVM for one execution, with every precompile always-warm (EIP-2929). */
   function createEvm(state: StateWriter, block: BlockContext, origin: Address): XinlianEVM {
-    const messages: Message[] = [];
     const blockchain: EVMMockBlockchainInterface = {
       getBlock: async (height: number) => {
         const blockHash = block.getBlockHash?.(BigInt(height)) ?? new Uint8Array(32);
@@ -746,43 +857,157 @@ export function createExecutionEngine(options: ExecutionEngineOptions): Executio
         return this;
       },
     };
-    const stateManager = new StateManagerAdapter(state, hash);
-    const systemFunctions = precompiles.map((precompile) =>
-      systemPrecompileFunction(precompile, messages, { state, block, origin }),
-    );
-    const evm = evmReuse
-      ? spawnEvm(getEvmTemplate(), stateManager, blockchain, systemFunctions)
-      : new XinlianEVM(
-          {
-            // A copy per execution: the EVM subscribes to its Common's events, and executions must not share anything.
-            common: common.copy(),
-            stateManager,
-            blockchain,
-            bn254: BN254,
-            bls: BLS,
-            customPrecompiles: precompiles.map((precompile, i) => ({
-              address: new EthAddress(precompile.address),
-              function: systemFunctions[i] as PrecompileFunc,
-            })),
-          },
-          hash,
-        );
+    const stateManager = new StateManagerAdapter(state, hash, emptyCodeHash);
+    let evm: XinlianEVM;
+    if (evmReuse) {
+      evm = spawnEvm(getEvmTemplate(), stateManager, blockchain);
+    } else {
+      evm = new XinlianEVM(
+        {
+          // A copy per execution: the EVM subscribes to its Common's events, and executions must not share anything.
+          common: common.copy(),
+          stateManager,
+          blockchain,
+          bn254: BN254,
+          bls: BLS,
+          customPrecompiles: customPrecompiles(),
+        },
+        hash,
+      );
+      for (const key of evm.precompiles.keys()) evm.journal.addAlwaysWarmAddress(key);
+    }
+    evm.execution = { state, block, origin };
     if (enforcing) {
       // The policy's hooks read through a read-only view: a check that writes is a bug, reported as one.
-      const view = readOnlyState(state);
+      const view = readOnlyView(state);
       evm.callGuard = policyGuard(evm, view, origin, block.height);
       if (policy.checkCreate !== undefined) {
         evm.createGuard = createGuard(policy.checkCreate, view, origin, block.height);
       }
     }
-    // The message being executed, for system precompiles (their PrecompileInput does not carry the caller).
-    evm.events.on('beforeMessage', (message: Message) => {
-      messages.push(message);
-    });
-    evm.events.on('afterMessage', () => {
-      messages.pop();
-    });
     return evm;
+  }
+
+  // -------------------------------------------------------------------------------------------------------------
+  // Plain value transfers without the EVM (docs/execution.md, "Plain transfers").
+
+  /**
+   * Whether the EVM would do nothing with `tx` but move its value: a call (`to` present) with empty data to an address
+   * that is not a precompile (Ethereum's at this hardfork, or a system one) and has no code — so neither code nor an
+   * EIP-7702 delegation, whose designator is code. @ethereumjs then takes `_executeCall`'s early exit ("no code"):
+   * value moved, no execution gas, no refund, no logs, empty return data. Only when the engine's hardfork has none of
+   * the EIPs that make such a call do more (EIP-7708 transfer logs, EIP-2780/8037 state gas, EIP-7928 access lists,
+   * EIP-6800/7864 witness gas; none is in cancun–osaka) — see `fastTransfers` below.
+   */
+  function isPlainTransfer(state: StateReader, tx: ResolvedTx): tx is ResolvedTx & { readonly to: Address } {
+    const to = tx.to;
+    if (to === undefined || tx.data.length !== 0) return false;
+    if (isPrecompileAddress(to)) return false;
+    return state.getCode(to).length === 0;
+  }
+
+  /** The precompile check of `isPrecompile`, without an EVM: every precompile has 18 leading zero bytes. */
+  function isPrecompileAddress(address: Address): boolean {
+    for (let i = 0; i < 18; i++) if (address[i] !== 0) return false;
+    return precompileKeys.has(bytesToHex(address));
+  }
+
+  /** A codeHash after @ethereumjs read and wrote it through the adapter: KECCAK256_NULL comes back as ours. */
+  function throughEvm(codeHash: Uint8Array): Uint8Array {
+    return equalBytes(codeHash, KECCAK256_NULL) ? emptyCodeHash : codeHash;
+  }
+
+  /** @ethereumjs's Account.isEmpty as it sees our accounts through the adapter (EIP-161). */
+  function isEmptyAccount(account: Account): boolean {
+    return (
+      account.nonce === 0n &&
+      account.balance === 0n &&
+      (equalBytes(account.codeHash, emptyCodeHash) || equalBytes(account.codeHash, KECCAK256_NULL))
+    );
+  }
+
+  /**
+   * A plain transfer, write for write as the EVM path performs it (see isPlainTransfer): `charge`, the policy's
+   * checkCall for the transaction's own call, the value moved as `_executeCall` moves it, `settle` with the intrinsic
+   * gas, the EIP-161 clean-up of the accounts the call touched, all inside one checkpoint. The EVM's own frame
+   * checkpoint is left out: nothing is reverted inside it, and a committed checkpoint leaves no trace. Throws only on a
+   * bug or an environmental error, with the state reverted.
+   */
+  function executeTransfer(
+    state: StateWriter,
+    tx: ResolvedTx & { readonly to: Address },
+    block: BlockContext,
+    gas: IntrinsicGas,
+    charge: () => void,
+    settle: (gasUsed: bigint) => bigint,
+  ): Outcome {
+    const to = tx.to;
+    state.checkpoint();
+    try {
+      charge();
+      // XinlianEVM._executeCall → policyGuard: one checkCall (the code address is the recipient, no precompile).
+      let refusal: string | undefined;
+      if (enforcing) {
+        try {
+          refusal = policy.checkCall(readOnlyView(state), {
+            caller: tx.from,
+            origin: tx.from,
+            to,
+            data: tx.data,
+            height: block.height,
+          });
+        } catch (error) {
+          refusal = internalErrorReason('execution policy (checkCall)', error);
+        }
+      }
+      if (refusal === undefined) {
+        // EVM._executeCall: _reduceSenderBalance, then _addToBalance (a new Account for a recipient that does not
+        // exist), each one putAccount through the adapter.
+        const sender = state.getAccount(tx.from);
+        if (sender === undefined) throw new Error('sender vanished during execution');
+        state.putAccount(tx.from, {
+          nonce: sender.nonce,
+          balance: sender.balance - tx.value,
+          codeHash: throughEvm(sender.codeHash),
+        });
+        const recipient = state.getAccount(to);
+        state.putAccount(to, {
+          nonce: recipient?.nonce ?? 0n,
+          balance: (recipient?.balance ?? 0n) + tx.value,
+          codeHash: recipient === undefined ? emptyCodeHash : throughEvm(recipient.codeHash),
+        });
+      }
+      // No execution gas, no refund (a refused call uses none either): the intrinsic gas, or the EIP-7623 floor.
+      let gasUsed = gas.gas;
+      if (gasUsed < gas.floor) gasUsed = gas.floor;
+      const fee = settle(gasUsed);
+      if (refusal === undefined) {
+        // Journal.cleanup (EIP-161): the call touched the sender (which has a nonce now) and the recipient, which is
+        // removed if empty — a 0-value transfer to an account that did not exist leaves none behind.
+        const recipient = state.getAccount(to);
+        if (recipient === undefined || isEmptyAccount(recipient)) state.deleteAccount(to);
+      }
+      let result: ExecutionResult;
+      if (refusal === undefined) {
+        result = { status: 'success', gasUsed, fee, logs: [], returnData: new Uint8Array(0) };
+      } else {
+        const returnData = encodeErrorReason(refusal);
+        const revertReason = decodeRevertReason(returnData);
+        result = {
+          status: 'reverted',
+          gasUsed,
+          fee,
+          logs: [],
+          returnData,
+          ...(revertReason === undefined ? {} : { revertReason }),
+        };
+      }
+      state.commit();
+      return { result, spent: gas.gas };
+    } catch (thrown) {
+      state.revert();
+      throw thrown;
+    }
   }
 
   /** Validates, then executes inside a checkpoint of `state` (committed on return, reverted if anything throws). */
@@ -844,7 +1069,7 @@ export function createExecutionEngine(options: ExecutionEngineOptions): Executio
     // are not transactions: only their calls are checked. A checkTransaction that throws throws from here, before
     // anything changed: the transaction cannot be judged, so it cannot be included (the chain leaves it out).
     if (enforcing && !simulation) {
-      const violation = policy.checkTransaction(readOnlyState(state), {
+      const violation = policy.checkTransaction(readOnlyView(state), {
         from: tx.from,
         to: tx.to,
         data: tx.data,
@@ -852,12 +1077,16 @@ export function createExecutionEngine(options: ExecutionEngineOptions): Executio
       });
       if (violation !== undefined) throw new TransactionRejectedError(violation.code, violation.message);
     }
+    for (const item of tx.accessList) {
+      checkLength(item.address, 20, 'access list address');
+      for (const slot of item.storageKeys) checkLength(slot, 32, 'access list storage key');
+    }
 
     const charge = (): void => {
       state.putAccount(tx.from, {
         nonce: nonce + 1n,
         balance: balance - upfront,
-        codeHash: sender?.codeHash ?? hash(EMPTY),
+        codeHash: sender?.codeHash ?? emptyCodeHash,
       });
     };
     /** Gives the sender back what `gasUsed` leaves of the upfront payment and pays the proposer; returns the fee. */
@@ -874,12 +1103,27 @@ export function createExecutionEngine(options: ExecutionEngineOptions): Executio
         state.putAccount(block.proposer, {
           nonce: proposer?.nonce ?? 0n,
           balance: (proposer?.balance ?? 0n) + fee,
-          codeHash: proposer?.codeHash ?? hash(EMPTY),
+          codeHash: proposer?.codeHash ?? emptyCodeHash,
         });
       }
       return fee;
     };
     const contractAddress = tx.to === undefined ? { contractAddress: createAddress(hash, tx.from, nonce) } : {};
+
+    // A plain value transfer skips the EVM (see isPlainTransfer). The recipient's balance as @ethereumjs will credit it
+    // must stay within 2^256 − 1 (beyond, it fails the call with VALUE_OVERFLOW: left to the EVM); a transfer to
+    // oneself takes the value from, and credits it back to, what is left after paying for the gas.
+    let path: ExecutionPath = 'evm';
+    if (fastTransfers && isPlainTransfer(state, tx)) {
+      const credited = equalBytes(tx.to, tx.from)
+        ? balance - upfront
+        : (state.getAccount(tx.to)?.balance ?? 0n) + tx.value;
+      if (credited <= MAX_UINT256) path = 'transfer';
+    }
+    options.onPath?.(path);
+    if (path === 'transfer' && tx.to !== undefined) {
+      return executeTransfer(state, { ...tx, to: tx.to }, block, gas, charge, settle);
+    }
 
     state.checkpoint();
     let adapter: StateManagerAdapter | undefined;
@@ -887,15 +1131,12 @@ export function createExecutionEngine(options: ExecutionEngineOptions): Executio
       charge();
       const evm = createEvm(state, block, tx.from);
       adapter = evm.stateManager as StateManagerAdapter;
-      for (const key of evm.precompiles.keys()) evm.journal.addAlwaysWarmAddress(key);
       evm.journal.addAlwaysWarmAddress(bytesToHex(tx.from));
       if (tx.to !== undefined) evm.journal.addAlwaysWarmAddress(bytesToHex(tx.to));
       evm.journal.addAlwaysWarmAddress(bytesToHex(block.proposer)); // EIP-3651
       for (const item of tx.accessList) {
-        checkLength(item.address, 20, 'access list address');
         evm.journal.addAlwaysWarmAddress(bytesToHex(item.address), true);
         for (const slot of item.storageKeys) {
-          checkLength(slot, 32, 'access list storage key');
           evm.journal.addAlwaysWarmSlot(bytesToHex(item.address), bytesToHex(slot), true);
         }
       }

@@ -5,7 +5,12 @@
 
 export { StateManagerAdapter } from './adapter.js';
 export { create2Address, createAddress } from './address.js';
-export { createExecutionEngine, type ExecutionEngine, type ExecutionEngineOptions } from './engine.js';
+export {
+  createExecutionEngine,
+  type ExecutionEngine,
+  type ExecutionEngineOptions,
+  type ExecutionPath,
+} from './engine.js';
 export {
   GasEstimationError,
   isTransactionRejected,
