@@ -1,10 +1,14 @@
-// Builds the optional N-API addon native/build/Release/xinlian_sm2.node (SM2 with a user ID through node's OpenSSL).
+// Builds the optional N-API addons in native/build/Release/:
+// - xinlian_sm2.node: SM2 with a user ID through node's OpenSSL;
+// - xinlian_secp256k1.node: secp256k1 public-key recovery on libuv's thread pool, with libsecp256k1 compiled from the
+//   sources the `secp256k1` npm package ships (resolved here and passed to gyp as -Dsecp256k1_dir=...).
 //
-//   node scripts/build-native.mjs            rebuild only when the sources are newer than the addon, or node changed
+//   node scripts/build-native.mjs            rebuild only when a source is newer than the addons, or node changed
 //   node scripts/build-native.mjs --force    always rebuild
 //
-// Prints one line saying what it did. A failed build (no C++ compiler, no Python, no node headers) is not an error:
-// it prints a warning and exits 0, and the crypto package uses its pure-JavaScript SM2 instead.
+// Prints one line saying what it did. A failed build (no C/C++ compiler, no Python, no node headers) is not an error:
+// it prints a warning and exits 0, and the crypto package uses its JavaScript paths instead (pure SM2; synchronous
+// secp256k1 recovery through the secp256k1 package's binding).
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -13,24 +17,51 @@ import process from 'node:process';
 import { fileURLToPath } from 'node:url';
 
 const nativeDir = fileURLToPath(new URL('../native/', import.meta.url));
-const sources = ['binding.gyp', 'sm2.cc'].map((name) => join(nativeDir, name));
-const addon = join(nativeDir, 'build', 'Release', 'xinlian_sm2.node');
+const release = join(nativeDir, 'build', 'Release');
+const sm2Addon = join(release, 'xinlian_sm2.node');
+const secpAddon = join(release, 'xinlian_secp256k1.node');
 const stampFile = join(nativeDir, 'build', 'xinlian-build.json');
-// The addon resolves OpenSSL from the node binary that built it: rebuild for another node.
-const stamp = JSON.stringify({ node: process.version, execPath: process.execPath, modules: process.versions.modules });
+
+/** The secp256k1 package's directory (wherever npm hoisted it) and version; undefined when it is not installed. */
+function findSecp256k1() {
+  try {
+    const manifest = createRequire(import.meta.url).resolve('secp256k1/package.json');
+    const directory = dirname(manifest);
+    const { version } = JSON.parse(readFileSync(manifest, 'utf8'));
+    const library = join(directory, 'src', 'secp256k1', 'src', 'secp256k1.c');
+    return existsSync(library) ? { directory, version, library } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const secp256k1 = findSecp256k1();
+const addons = secp256k1 ? [sm2Addon, secpAddon] : [sm2Addon];
+const sources = [
+  ...['binding.gyp', 'sm2.cc', 'secp256k1_addon.c', 'libsecp256k1.c'].map((name) => join(nativeDir, name)),
+  ...(secp256k1 ? [secp256k1.library] : []),
+];
+// The SM2 addon resolves OpenSSL from the node binary that built it: rebuild for another node, or another libsecp256k1.
+const stamp = JSON.stringify({
+  node: process.version,
+  execPath: process.execPath,
+  modules: process.versions.modules,
+  secp256k1: secp256k1 ? `${secp256k1.version} ${secp256k1.directory}` : null,
+});
 
 function warn(message, details = '') {
   const tail = details.trim().split('\n').slice(-12).join('\n');
   console.warn(
-    `native addon: WARNING: ${message}; SM2 will use the pure-JavaScript implementation${tail ? `\n${tail}` : ''}`,
+    `native addon: WARNING: ${message}; SM2 will use the pure-JavaScript implementation and secp256k1 recovery ` +
+      `the secp256k1 package's binding, synchronously${tail ? `\n${tail}` : ''}`,
   );
   process.exit(0);
 }
 
 function upToDate() {
-  if (!existsSync(addon) || !existsSync(stampFile)) return false;
+  if (!addons.every((addon) => existsSync(addon)) || !existsSync(stampFile)) return false;
   if (readFileSync(stampFile, 'utf8') !== stamp) return false;
-  const built = statSync(addon).mtimeMs;
+  const built = Math.min(...addons.map((addon) => statSync(addon).mtimeMs));
   return sources.every((source) => statSync(source).mtimeMs <= built);
 }
 
@@ -42,8 +73,18 @@ function nodeDir() {
   return existsSync(join(prefix, 'include', 'node', 'node_api.h')) ? prefix : undefined;
 }
 
+/** Loads an addon in a fresh node and runs `check` on it; the check's stdout, or a warning and exit. */
+function probe(addon, check) {
+  const result = spawnSync(process.execPath, ['-e', `const a = require(process.argv[1]); ${check}`, addon], {
+    encoding: 'utf8',
+  });
+  if (result.status !== 0) warn(`${addon} was built but does not load`, result.stderr);
+  return result.stdout;
+}
+
+const names = addons.map((addon) => addon.slice(release.length + 1)).join(' and ');
 if (!process.argv.includes('--force') && upToDate()) {
-  console.error('native addon: xinlian_sm2.node is up to date (skipped rebuild)');
+  console.error(`native addon: ${names} up to date (skipped rebuild)`);
   process.exit(0);
 }
 
@@ -51,29 +92,30 @@ let nodeGyp;
 try {
   nodeGyp = createRequire(import.meta.url).resolve('node-gyp/bin/node-gyp.js');
 } catch {
-  warn('node-gyp is not installed, xinlian_sm2.node not built');
+  warn(`node-gyp is not installed, ${names} not built`);
 }
 
 const started = Date.now();
 const dir = nodeDir();
-const args = [nodeGyp, 'rebuild', ...(dir ? [`--nodedir=${dir}`] : [])];
+// Arguments after `--` reach gyp itself (node-gyp passes configure's extra arguments on).
+const args = [
+  nodeGyp,
+  'rebuild',
+  ...(dir ? [`--nodedir=${dir}`] : []),
+  ...(secp256k1 ? ['--', `-Dsecp256k1_dir=${secp256k1.directory}`] : []),
+];
 const result = spawnSync(process.execPath, args, { cwd: nativeDir, encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 });
 if (result.error) warn(`could not run node-gyp (${result.error.message})`);
-if (result.status !== 0 || !existsSync(addon)) {
-  warn(
-    `building xinlian_sm2.node failed (node-gyp exit ${result.status ?? result.signal})`,
-    result.stderr || result.stdout,
-  );
+const missing = addons.filter((addon) => !existsSync(addon));
+if (result.status !== 0 || missing.length > 0) {
+  warn(`building ${names} failed (node-gyp exit ${result.status ?? result.signal})`, result.stderr || result.stdout);
 }
 
-// Check that the addon links against this node (its OpenSSL symbols resolve) before calling the build a success.
-const probe = spawnSync(
-  process.execPath,
-  ['-e', 'process.stdout.write(require(process.argv[1]).opensslVersion)', addon],
-  { encoding: 'utf8' },
-);
-if (probe.status !== 0) warn('xinlian_sm2.node was built but does not load', probe.stderr);
+// Check that each addon loads into this node (the SM2 one: its OpenSSL symbols resolve) before calling it a success.
+const openssl = probe(sm2Addon, 'process.stdout.write(a.opensslVersion)');
+if (secp256k1) probe(secpAddon, "if (typeof a.recoverBatch !== 'function') throw new Error('no recoverBatch')");
 
 writeFileSync(stampFile, stamp);
 const seconds = ((Date.now() - started) / 1000).toFixed(1);
-console.error(`native addon: built xinlian_sm2.node in ${seconds}s against ${probe.stdout} (node ${process.version})`);
+const secpNote = secp256k1 ? ` and libsecp256k1 of secp256k1@${secp256k1.version}` : ' (secp256k1 package not found)';
+console.error(`native addon: built ${names} in ${seconds}s against ${openssl}${secpNote} (node ${process.version})`);

@@ -66,6 +66,12 @@ export interface Suite {
   verifyDigest(publicKey: Uint8Array, digest: Uint8Array, signature: Uint8Array): boolean;
   /** `intl` only: the public key that produced a 65-byte recoverable signature over the digest. */
   readonly recoverPublicKey?: (digest: Uint8Array, signature: Uint8Array) => Uint8Array;
+  /**
+   * `intl` only: `recoverPublicKey` computed off the JavaScript thread where the platform can (Node with the
+   * project's addon: batched on libuv's thread pool), else synchronously. The same key for every input, and a
+   * rejection with the same CryptoError where `recoverPublicKey` throws. The inputs may be reused once it returns.
+   */
+  readonly recoverPublicKeyAsync?: (digest: Uint8Array, signature: Uint8Array) => Promise<Uint8Array>;
 
   /** Public-key encryption: SM2 (GB/T 32918.4, C1 || C3 || C2) in `gm`; ECIES in `intl` (see docs/crypto.md). */
   encrypt(publicKey: Uint8Array, plaintext: Uint8Array): Uint8Array;

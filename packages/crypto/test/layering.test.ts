@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
  * other @xinlian package.
  */
 const sourceRoot = fileURLToPath(new URL('../../src/', import.meta.url));
-const NODE_ONLY_FILES = new Set(['platform/node.ts', 'platform/sm2-native.ts']);
+const NODE_ONLY_FILES = new Set(['platform/node.ts', 'platform/sm2-native.ts', 'platform/secp256k1-native.ts']);
 
 function sourceFiles(directory: string): string[] {
   return readdirSync(directory).flatMap((entry) => {
@@ -47,5 +47,8 @@ it('imports no other @xinlian package', () => {
 it('the browser platform does not import the Node platform', () => {
   const browserImports = importsOf(join(sourceRoot, 'platform/browser.ts'));
   assert.ok(browserImports.length > 0);
-  assert.ok(!browserImports.some((specifier) => /node\.js$|sm2-native/.test(specifier)), browserImports.join(', '));
+  assert.ok(
+    !browserImports.some((specifier) => /node\.js$|sm2-native|secp256k1-native/.test(specifier)),
+    browserImports.join(', '),
+  );
 });

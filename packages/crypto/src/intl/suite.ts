@@ -40,6 +40,18 @@ function parseSignature(signature: Uint8Array): { rs: Uint8Array; recovery: numb
   return { rs, recovery };
 }
 
+/** The checks of recoverPublicKey, shared by its synchronous and asynchronous forms so that both refuse alike. */
+function parseRecoverable(digest: Uint8Array, signature: Uint8Array): { rs: Uint8Array; recovery: number } {
+  assertBytes(digest, 'digest', 32);
+  const { rs, recovery } = parseSignature(signature);
+  if (recovery === undefined) throw new CryptoError('INVALID_LENGTH', 'recovery needs a 65-byte signature with v');
+  return { rs, recovery };
+}
+
+function unrecoverable(cause: unknown): CryptoError {
+  return new CryptoError('INVALID_SIGNATURE', 'no public key can be recovered from this signature', { cause });
+}
+
 function signDigest(privateKey: Uint8Array, digest: Uint8Array): Uint8Array {
   assertSecp256k1PrivateKey(privateKey);
   assertBytes(digest, 'digest', 32);
@@ -142,15 +154,23 @@ export const intlSuite: Suite = Object.freeze<Suite>({
   signDigest,
   verifyDigest,
   recoverPublicKey(digest, signature) {
-    assertBytes(digest, 'digest', 32);
-    const { rs, recovery } = parseSignature(signature);
-    if (recovery === undefined) throw new CryptoError('INVALID_LENGTH', 'recovery needs a 65-byte signature with v');
+    const { rs, recovery } = parseRecoverable(digest, signature);
     try {
-      return normalizeSecp256k1PublicKey(platform.secp256k1.recover(digest, rs, recovery));
+      // The backend returns the 65-byte uncompressed form of a point it computed: nothing to normalise.
+      return platform.secp256k1.recover(digest, rs, recovery);
     } catch (cause) {
-      throw new CryptoError('INVALID_SIGNATURE', 'no public key can be recovered from this signature', { cause });
+      throw unrecoverable(cause);
     }
   },
+  recoverPublicKeyAsync: (digest, signature) =>
+    new Promise<Uint8Array>((resolve, reject) => {
+      // Throws here (bad input) reject the promise with the same CryptoError recoverPublicKey throws.
+      const { rs, recovery } = parseRecoverable(digest, signature);
+      platform.secp256k1.recoverAsync(digest, rs, recovery, (publicKey, cause) => {
+        if (publicKey === undefined) reject(unrecoverable(cause));
+        else resolve(publicKey);
+      });
+    }),
   encrypt: eciesEncrypt,
   decrypt: eciesDecrypt,
   ecdh: secp256k1Ecdh,

@@ -7,14 +7,20 @@ import {
   scrypt as nodeScrypt,
 } from 'node:crypto';
 import { createRequire } from 'node:module';
+import { availableParallelism } from 'node:os';
+import process from 'node:process';
 import { keccak_256 } from '@noble/hashes/sha3.js';
 import { pureSecp256k1 } from './pure-secp256k1.js';
+import { createRecoverBatcher, recoverNow } from './recover-batcher.js';
+import { loadSecp256k1Native, type Secp256k1Addon } from './secp256k1-native.js';
 import { loadSm2Native } from './sm2-native.js';
 import type { Platform, Secp256k1Backend, Sm4Backend } from './types.js';
 
 /**
- * Node platform: OpenSSL (inside node) for SHA-256, SM3, SM4 and AES-GCM, libsecp256k1 for secp256k1, and the
- * project's small N-API addon for SM2 with a user ID. Each native piece falls back to pure JavaScript if it cannot load.
+ * Node platform: OpenSSL (inside node) for SHA-256, SM3, SM4 and AES-GCM; libsecp256k1 for secp256k1, through the
+ * project's addon (with key recovery batched on libuv's thread pool) or else the secp256k1 package's prebuilt binding;
+ * and the project's addon for SM2 with a user ID. Each native piece falls back to pure JavaScript if it cannot load,
+ * and asynchronous recovery to the synchronous path.
  */
 const require = createRequire(import.meta.url);
 
@@ -26,7 +32,9 @@ interface Secp256k1Binding {
   ecdsaRecover(signature: Uint8Array, recovery: number, digest: Uint8Array, compressed: boolean): Uint8Array;
 }
 
-function loadLibsecp256k1(): Secp256k1Backend | undefined {
+type SyncSecp256k1Backend = Omit<Secp256k1Backend, 'recoverAsync'>;
+
+function loadLibsecp256k1(): SyncSecp256k1Backend | undefined {
   let binding: Secp256k1Binding;
   try {
     // The binding itself, not the package's index, which silently falls back to `elliptic`.
@@ -53,6 +61,57 @@ function loadLibsecp256k1(): Secp256k1Backend | undefined {
     verifyDigest: (publicKey, digest, signature) => binding.ecdsaVerify(signature, digest, publicKey),
     recover: (digest, signature, recovery) => Uint8Array.from(binding.ecdsaRecover(signature, recovery, digest, false)),
   };
+}
+
+/** libuv's thread-pool size (UV_THREADPOOL_SIZE, default 4), which recovery batches share with fs, DNS and crypto. */
+function threadPoolSize(): number {
+  const configured = Number.parseInt(process.env.UV_THREADPOOL_SIZE ?? '', 10);
+  return Number.isInteger(configured) && configured > 0 ? configured : 4;
+}
+
+/**
+ * secp256k1 through the project's addon: libsecp256k1 built from the secp256k1 package's sources, without the package
+ * wrapper's per-call checks (the suite has validated every input), and safe in worker threads that come and go (the
+ * package's binding is not; see native/secp256k1_addon.c). `recoverAsync` batches onto libuv's pool with at most
+ * (cores − 1) batches running: the point is to relieve the JavaScript thread, and more busy pool threads than spare
+ * cores would take CPU from it instead. One pool thread also always stays free for file system and DNS work. Under
+ * load, waiting requests coalesce into larger batches, which cost the JavaScript thread less per request.
+ */
+function addonSecp256k1(addon: Secp256k1Addon): Secp256k1Backend {
+  const recover = (digest: Uint8Array, signature: Uint8Array, recovery: number): Uint8Array => {
+    const publicKey = addon.recover(digest, signature, recovery);
+    if (publicKey === undefined) throw new Error('libsecp256k1 recovers no public key from this signature');
+    return publicKey;
+  };
+  const maxInFlight = Math.max(1, Math.min(threadPoolSize() - 1, availableParallelism() - 1));
+  return {
+    description: "libsecp256k1 (native, xinlian_secp256k1 addon; recovery batched on libuv's thread pool)",
+    getPublicKey(privateKey) {
+      const publicKey = addon.publicKeyCreate(privateKey);
+      if (publicKey === undefined) throw new Error('libsecp256k1 refuses this private key');
+      return publicKey;
+    },
+    normalizePublicKey: (publicKey) => addon.publicKeyConvert(publicKey),
+    signDigest(privateKey, digest) {
+      const signature = addon.sign(digest, privateKey);
+      if (signature === undefined) throw new Error('libsecp256k1 refuses this private key');
+      return { signature: signature.slice(0, 64), recovery: signature[64] as number };
+    },
+    verifyDigest: (publicKey, digest, signature) => addon.verify(signature, digest, publicKey),
+    recover,
+    recoverAsync: createRecoverBatcher(addon, recover, { maxInFlight, schedule: setImmediate }),
+  };
+}
+
+/**
+ * The project's addon when it loads; else the secp256k1 package's binding (loaded only then) or @noble/curves, with
+ * recoverAsync answered at once.
+ */
+function loadSecp256k1(): Secp256k1Backend {
+  const addon = loadSecp256k1Native();
+  if (addon !== undefined) return addonSecp256k1(addon);
+  const backend = loadLibsecp256k1() ?? pureSecp256k1;
+  return { ...backend, recoverAsync: recoverNow(backend.recover) };
 }
 
 /**
@@ -159,6 +218,6 @@ export const platform: Platform = {
       }
     },
   },
-  secp256k1: loadLibsecp256k1() ?? pureSecp256k1,
+  secp256k1: loadSecp256k1(),
   sm2Native: loadSm2Native(),
 };

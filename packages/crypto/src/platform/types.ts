@@ -1,3 +1,5 @@
+import type { RecoverCallback } from './recover-batcher.js';
+
 /**
  * The platform layer: the primitives whose fastest implementation differs between Node (native OpenSSL and
  * libsecp256k1) and browsers (pure JavaScript). Suites are written once against this interface; `platform/index.ts`
@@ -15,8 +17,15 @@ export interface Secp256k1Backend {
   signDigest(privateKey: Uint8Array, digest: Uint8Array): { signature: Uint8Array; recovery: number };
   /** False for a non-matching or high-s signature. */
   verifyDigest(publicKey: Uint8Array, digest: Uint8Array, signature: Uint8Array): boolean;
-  /** Throws when no point can be recovered. */
+  /** The 65-byte uncompressed key that produced the signature. Throws when no point can be recovered. */
   recover(digest: Uint8Array, signature: Uint8Array, recovery: number): Uint8Array;
+  /**
+   * `recover` with the answer through `done`: later, computed off the JavaScript thread, where the platform can (Node
+   * with the project's addon: batched on libuv's thread pool); otherwise synchronously, before it returns. Either
+   * way `done` gets what `recover` returns, or undefined (with the reason, when known) where `recover` throws.
+   * The inputs are copied before it returns.
+   */
+  recoverAsync(digest: Uint8Array, signature: Uint8Array, recovery: number, done: RecoverCallback): void;
 }
 
 /** SM2 signatures with a user ID by a native library (OpenSSL), where one is available. */

@@ -146,6 +146,19 @@ export const runChecks: RunXinlianChecks = async (inputs) => {
       if (suite.recoverPublicKey === undefined) throw new Error('intl suite has no recoverPublicKey');
       return hex(suite.recoverPublicKey(suite.hash(message), hexToBytes(inputs.nodeIntlSignature)));
     });
+    // Browsers have no thread pool: the asynchronous form answers from the synchronous path, with the same results.
+    await check('intl.recoveredPublicKeyAsync', async () => {
+      if (suite.recoverPublicKeyAsync === undefined) throw new Error('intl suite has no recoverPublicKeyAsync');
+      return hex(await suite.recoverPublicKeyAsync(suite.hash(message), hexToBytes(inputs.nodeIntlSignature)));
+    });
+    await check('intl.recoverAsyncRefusesRecoveryId2', async () => {
+      const signature = hexToBytes(inputs.nodeIntlSignature);
+      signature[64] = 2;
+      return (suite.recoverPublicKeyAsync?.(suite.hash(message), signature) ?? Promise.resolve()).then(
+        () => 'accepted',
+        (error: unknown) => (error instanceof Error ? `${error.name}: ${error.message}` : String(error)),
+      );
+    });
     await check('intl.ecdh', () => hex(suite.ecdh(privateKey, suite.getPublicKey(peerPrivateKey))));
     await check('intl.decryptedNodeCiphertext', () =>
       hex(suite.decrypt(privateKey, hexToBytes(inputs.nodeIntlCiphertext))),
