@@ -1,7 +1,7 @@
 import { ProtocolError } from '../errors.js';
 import { ADDRESS_LENGTH, HASH_LENGTH } from '../primitives.js';
 import { decodeInteger, decodeRlp, expectBytes, expectList, type RlpItem } from './rlp.js';
-import { assertTransactionSuite, freezeTransaction, recoverSender } from './signing.js';
+import { assertTransactionSuite, freezeTransaction, recoverSender, recoverSenderAsync } from './signing.js';
 import {
   type AccessList,
   type DecodeTransactionOptions,
@@ -154,6 +154,26 @@ const FIELD_COUNTS: Readonly<Record<TransactionType, number>> = { legacy: 9, eip
  * `encodeTransaction` of the result gives back `raw` byte for byte.
  */
 export function decodeTransaction(raw: Uint8Array, options: DecodeTransactionOptions): SignedTransaction {
+  const tx = decodeUnverified(raw, options);
+  recoverSender(tx, options.suite);
+  return tx;
+}
+
+/**
+ * decodeTransaction with the signature checked through recoverSenderAsync (off the JavaScript thread where the suite
+ * can): the same transaction, or the same ProtocolError, for every input.
+ */
+export async function decodeTransactionAsync(
+  raw: Uint8Array,
+  options: DecodeTransactionOptions,
+): Promise<SignedTransaction> {
+  const tx = decodeUnverified(raw, options);
+  await recoverSenderAsync(tx, options.suite);
+  return tx;
+}
+
+/** Every check of decodeTransaction but the signature's. */
+function decodeUnverified(raw: Uint8Array, options: DecodeTransactionOptions): SignedTransaction {
   if (!(raw instanceof Uint8Array)) throw malformed('a raw transaction must be a Uint8Array');
   if (raw.length === 0) throw malformed('empty transaction');
   if (raw.length > MAX_TRANSACTION_SIZE) {
@@ -165,7 +185,5 @@ export function decodeTransaction(raw: Uint8Array, options: DecodeTransactionOpt
   const decoded =
     type === 'legacy' ? decodeLegacy(fields, options.chainId) : decodeTyped(type, fields, options.chainId);
   checkSignedTransaction(decoded);
-  const tx = freezeTransaction(decoded);
-  recoverSender(tx, options.suite);
-  return tx;
+  return freezeTransaction(decoded);
 }

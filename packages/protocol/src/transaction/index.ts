@@ -1,4 +1,4 @@
-export { decodeTransaction } from './decoding.js';
+export { decodeTransaction, decodeTransactionAsync } from './decoding.js';
 export { encodeTransaction, signingMessage } from './encoding.js';
 export {
   ACCESS_LIST_ADDRESS_GAS,
@@ -13,5 +13,12 @@ export {
   TX_DATA_ZERO_GAS,
   TX_GAS,
 } from './gas.js';
-export { assertTransactionSuite, recoverSender, signingHash, signTransaction, transactionHash } from './signing.js';
+export {
+  assertTransactionSuite,
+  recoverSender,
+  recoverSenderAsync,
+  signingHash,
+  signTransaction,
+  transactionHash,
+} from './signing.js';
 export * from './types.js';

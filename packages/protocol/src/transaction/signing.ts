@@ -152,6 +152,17 @@ function fixed32(value: bigint): Uint8Array {
   return out;
 }
 
+function intlSignature(tx: Extract<SignedTransaction, { r: bigint }>): Uint8Array {
+  return concatBytes(fixed32(tx.r), fixed32(tx.s), Uint8Array.of(tx.yParity));
+}
+
+/** A CryptoError from the suite is an invalid signature; anything else is not this function's to explain. */
+function asSignatureError(cause: unknown): unknown {
+  return isCryptoError(cause)
+    ? new ProtocolError('INVALID_SIGNATURE', `invalid signature: ${cause.message}`, { cause })
+    : cause;
+}
+
 function computeSender(tx: SignedTransaction, suite: Suite): Address {
   try {
     if (tx.type === 'gm') {
@@ -163,14 +174,27 @@ function computeSender(tx: SignedTransaction, suite: Suite): Address {
     }
     const recover = suite.recoverPublicKey;
     if (recover === undefined) throw new ProtocolError('WRONG_SUITE', `suite ${suite.name} cannot recover keys`);
-    const signature = concatBytes(fixed32(tx.r), fixed32(tx.s), Uint8Array.of(tx.yParity));
-    return suite.addressFromPublicKey(recover(signingHash(tx, suite), signature));
+    return suite.addressFromPublicKey(recover(signingHash(tx, suite), intlSignature(tx)));
   } catch (cause) {
-    if (isCryptoError(cause)) {
-      throw new ProtocolError('INVALID_SIGNATURE', `invalid signature: ${cause.message}`, { cause });
-    }
-    throw cause;
+    throw asSignatureError(cause);
   }
+}
+
+/**
+ * computeSender with the suite's asynchronous key recovery, which runs off the JavaScript thread where the platform
+ * has it; the same sender, or the same error, as computeSender for every transaction. Suites without it (gm) compute
+ * synchronously.
+ */
+async function computeSenderAsync(tx: SignedTransaction, suite: Suite): Promise<Address> {
+  const recoverAsync = suite.recoverPublicKeyAsync;
+  if (tx.type === 'gm' || recoverAsync === undefined) return computeSender(tx, suite);
+  let publicKey: Uint8Array;
+  try {
+    publicKey = await recoverAsync(signingHash(tx, suite), intlSignature(tx));
+  } catch (cause) {
+    throw asSignatureError(cause);
+  }
+  return suite.addressFromPublicKey(publicKey);
 }
 
 /**
@@ -183,6 +207,21 @@ export function recoverSender(tx: SignedTransaction, suite: Suite): Address {
   if (sender === undefined) {
     checkSignedTransaction(tx);
     sender = computeSender(tx, suite);
+    senders.set(tx, sender);
+  }
+  return sender.slice();
+}
+
+/**
+ * recoverSender, with the signature work off the JavaScript thread where the suite can (see computeSenderAsync): for
+ * callers that admit many transactions concurrently. Same result, same errors, same memo.
+ */
+export async function recoverSenderAsync(tx: SignedTransaction, suite: Suite): Promise<Address> {
+  assertTransactionSuite(tx.type, suite);
+  let sender = senders.get(tx);
+  if (sender === undefined) {
+    checkSignedTransaction(tx);
+    sender = await computeSenderAsync(tx, suite);
     senders.set(tx, sender);
   }
   return sender.slice();
