@@ -193,12 +193,11 @@ export function createNodeNetwork(options: NodeNetworkOptions, dependencies: Nod
     if (channel === CONSENSUS_CHANNEL) {
       consensus.handleMessage(peerId, payload);
     } else if (channel === TRANSACTION_CHANNEL) {
-      try {
-        mempool.add(payload);
-        consensus.notifyTransaction();
-      } catch {
+      mempool.addAsync(payload).then(
+        () => consensus.notifyTransaction(),
         // Known, stale or unaffordable here: gossip is best effort, and the sender's own pool reported the error.
-      }
+        () => {},
+      );
     }
   });
   p2p.onPeerConnected((peer) => {

@@ -177,6 +177,12 @@ export async function createNode(options: NodeOptions): Promise<XinlianNode> {
         network?.gossipTransaction(raw);
         return result;
       },
+      async addAsync(raw) {
+        const result = await mempool.addAsync(raw);
+        consensus?.notifyTransaction();
+        network?.gossipTransaction(raw);
+        return result;
+      },
     };
     const rpc: RpcServer = createRpcServer(
       {

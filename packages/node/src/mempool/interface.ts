@@ -58,6 +58,11 @@ export interface BlockSelectionLimits {
 export interface Mempool {
   /** Throws MempoolError (with a MempoolRejectionCode) and changes nothing when the transaction is not admitted. */
   add(raw: Uint8Array): AdmissionResult;
+  /**
+   * add, with the signature checked off the JavaScript thread first where the suite can (for RPC and gossip, which
+   * admit many transactions at once): the same result or the same MempoolError as add for every input.
+   */
+  addAsync(raw: Uint8Array): Promise<AdmissionResult>;
   get(hash: Hash): PooledTransaction | undefined;
   has(hash: Hash): boolean;
   /** The next nonce for `address` counting its pending transactions (eth_getTransactionCount 'pending'). */

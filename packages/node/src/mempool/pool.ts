@@ -421,7 +421,8 @@ export function createMempool(options: MempoolOptions, dependencies: MempoolDepe
     return victims;
   };
 
-  const admit = (raw: Uint8Array): AdmissionResult => {
+  /** The checks before decoding: the raw transaction's hash, or the rejection add would throw. */
+  const precheck = (raw: Uint8Array): Hash => {
     if (!(raw instanceof Uint8Array)) throw reject('MALFORMED', 'invalid transaction: not a byte array');
     if (raw.length > maxTransactionBytes) {
       throw reject('OVERSIZED', `oversized data: transaction size ${raw.length}, limit ${maxTransactionBytes}`);
@@ -429,7 +430,27 @@ export function createMempool(options: MempoolOptions, dependencies: MempoolDepe
     const hash = verified.hashOf(raw);
     const key = bytesToHex(hash);
     if (byHash.has(key)) throw reject('ALREADY_KNOWN', `already known: transaction 0x${key}`);
+    return hash;
+  };
 
+  const admit = (raw: Uint8Array): AdmissionResult => admitDecoded(raw, precheck(raw));
+
+  /**
+   * Decodes and verifies in the cache off the JavaScript thread, then admits synchronously, which finds it there. The
+   * pool may have changed during the wait, so every check runs again (hashing is cheap; verification is not repeated).
+   */
+  const admitAsync = async (raw: Uint8Array): Promise<AdmissionResult> => {
+    const hash = precheck(raw);
+    try {
+      await verified.decodeAsync(raw, hash);
+    } catch (error) {
+      throw protocolRejection(error);
+    }
+    return admit(raw);
+  };
+
+  const admitDecoded = (raw: Uint8Array, hash: Hash): AdmissionResult => {
+    const key = bytesToHex(hash);
     let decoded: VerifiedTransaction;
     try {
       decoded = verified.decode(raw, hash);
@@ -562,6 +583,7 @@ export function createMempool(options: MempoolOptions, dependencies: MempoolDepe
   return {
     verifiedTransactions: verified,
     add: admit,
+    addAsync: admitAsync,
     get: (hash: Hash) => byHash.get(bytesToHex(hash))?.pooled,
     has: (hash: Hash) => byHash.has(bytesToHex(hash)),
 

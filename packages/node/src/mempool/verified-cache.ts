@@ -1,5 +1,12 @@
 import { bytesToHex, type Suite } from '@xinlian/crypto';
-import { type Address, decodeTransaction, type Hash, recoverSender, type SignedTransaction } from '@xinlian/protocol';
+import {
+  type Address,
+  decodeTransaction,
+  decodeTransactionAsync,
+  type Hash,
+  recoverSender,
+  type SignedTransaction,
+} from '@xinlian/protocol';
 
 /**
  * Signature verification is the most expensive part of admitting a transaction and of applying a block, and a
@@ -38,6 +45,11 @@ export interface VerifiedTransactionCache {
    * `decodeTransaction`, whose ProtocolError propagates unchanged. Pass `hash` when already computed.
    */
   decode(raw: Uint8Array, hash?: Hash): VerifiedTransaction;
+  /**
+   * decode, with the signature checked off the JavaScript thread where the suite can (decodeTransactionAsync): the
+   * same entry or the same ProtocolError. Concurrent calls for one hash share one verification.
+   */
+  decodeAsync(raw: Uint8Array, hash?: Hash): Promise<VerifiedTransaction>;
   /** A cached transaction by hash, without decoding anything (for the chain when applying a block). */
   get(hash: Hash): VerifiedTransaction | undefined;
   has(hash: Hash): boolean;
@@ -91,6 +103,20 @@ export function createVerifiedTransactionCache(options: VerifiedTransactionCache
     }
   };
 
+  // One verification per hash however many callers ask for it while it runs (RPC and gossip often do).
+  const inFlight = new Map<string, Promise<VerifiedTransaction>>();
+
+  const remember = (key: string, hash: Hash, raw: Uint8Array, transaction: SignedTransaction): VerifiedTransaction => {
+    const entry: VerifiedTransaction = Object.freeze({
+      hash,
+      raw,
+      transaction,
+      sender: recoverSender(transaction, suite),
+    });
+    insert(key, entry);
+    return entry;
+  };
+
   return {
     suite,
     chainId,
@@ -105,15 +131,23 @@ export function createVerifiedTransactionCache(options: VerifiedTransactionCache
       verifications++;
       // A private copy: the decoded fields are views into it, so a caller reusing its buffer cannot alter them.
       const bytes = raw.slice();
-      const transaction = decodeTransaction(bytes, { suite, chainId });
-      const entry: VerifiedTransaction = Object.freeze({
-        hash: txHash,
-        raw: bytes,
-        transaction,
-        sender: recoverSender(transaction, suite),
-      });
-      insert(key, entry);
-      return entry;
+      return remember(key, txHash, bytes, decodeTransaction(bytes, { suite, chainId }));
+    },
+    decodeAsync(raw, hash) {
+      const txHash = hash ?? suite.hash(raw);
+      const key = bytesToHex(txHash);
+      const cached = lookup(key);
+      if (cached !== undefined) return Promise.resolve(cached);
+      const running = inFlight.get(key);
+      if (running !== undefined) return running;
+      verifications++;
+      const bytes = raw.slice();
+      const decoding = decodeTransactionAsync(bytes, { suite, chainId })
+        // A synchronous decode may have cached it meanwhile: keep that entry (inserting twice would count its bytes twice).
+        .then((transaction) => entries.get(key) ?? remember(key, txHash, bytes, transaction))
+        .finally(() => inFlight.delete(key));
+      inFlight.set(key, decoding);
+      return decoding;
     },
     get: (hash) => lookup(bytesToHex(hash)),
     has: (hash) => entries.has(bytesToHex(hash)),

@@ -732,11 +732,12 @@ export function createRpcMethods(backend: RpcBackend, options: MethodOptions = {
     const { gas } = await runCall(call, block, true);
     return hexQuantity(gas ?? 0n);
   });
-  method('eth_sendRawTransaction', (params) => {
+  method('eth_sendRawTransaction', async (params) => {
     const [raw] = parseParams(params, [param('transaction', data)]);
     if (raw.length === 0) throw invalidParams('invalid argument 0 (transaction): empty transaction');
     try {
-      return hexData(mempool.add(raw).hash);
+      // Asynchronous: the signature is checked off the event loop, so many submissions verify in parallel.
+      return hexData((await mempool.addAsync(raw)).hash);
     } catch (error) {
       const mapped = mempoolError(error);
       if (mapped !== undefined) throw mapped;
