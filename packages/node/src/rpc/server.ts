@@ -1,11 +1,8 @@
-import type { IncomingMessage } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import type { Duplex } from 'node:stream';
-import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
-import { type RawData, type WebSocket, WebSocketServer } from 'ws';
+import { Worker } from 'node:worker_threads';
 import type { RpcBackend } from './backend.js';
 import { createDispatcher, type Dispatcher } from './dispatcher.js';
 import { RpcErrorCode, type RpcLogger } from './errors.js';
+import { createOutbox, errorBody, type FrontEvent, type FrontOptions, type NodeCommand } from './front/messages.js';
 import { type ConnectionContext, createRpcMethods, describe, type MethodOptions, type RpcMethods } from './methods.js';
 
 export interface RpcServerOptions extends MethodOptions {
@@ -38,20 +35,33 @@ export interface RpcServer {
   readonly methods: RpcMethods;
   /** Open WebSocket connections. */
   readonly webSocketCount: number;
+  /** The front's thread (see below), for diagnostics and tests; undefined before start() and after close(). */
+  readonly frontWorker: Worker | undefined;
 }
 
 export const DEFAULT_MAX_BODY_BYTES = 5 * 1024 * 1024;
 
-function errorBody(code: number, message: string): string {
-  return JSON.stringify({ jsonrpc: '2.0', id: null, error: { code, message } });
-}
+/** How long close() waits for the front to stop before terminating its thread. */
+const STOP_TIMEOUT_MS = 5_000;
 
+/**
+ * The JSON-RPC server. Methods run here, on the node's thread, against the node's chain, pool and engine; the HTTP
+ * and WebSocket server (fastify + ws, one port) runs on a worker thread, the front (front/worker.ts), which hands
+ * every body over as text and writes back the answer (front/messages.ts). Transport work per request (HTTP parsing,
+ * headers, the response's write, WebSocket framing) costs about as much CPU as admitting a transaction, so it runs
+ * beside block production rather than in its way.
+ */
 export function createRpcServer(options: RpcServerOptions, backend: RpcBackend): RpcServer {
-  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
-  const corsOrigin = options.corsOrigin === undefined ? '*' : options.corsOrigin;
-  const maxBuffered = options.maxWsBufferedBytes ?? 16 * 1024 * 1024;
-  const pingInterval = options.wsPingIntervalMs ?? 30_000;
   const logger = options.logger;
+  const frontOptions: FrontOptions = {
+    host: options.host,
+    port: options.port,
+    maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+    maxConnections: options.maxConnections,
+    corsOrigin: options.corsOrigin === undefined ? '*' : options.corsOrigin,
+    maxWsBufferedBytes: options.maxWsBufferedBytes ?? 16 * 1024 * 1024,
+    wsPingIntervalMs: options.wsPingIntervalMs ?? 30_000,
+  };
 
   const methods = createRpcMethods(backend, options);
   const dispatcher = createDispatcher(methods.handlers, {
@@ -59,165 +69,165 @@ export function createRpcServer(options: RpcServerOptions, backend: RpcBackend):
     ...(logger === undefined ? {} : { logger }),
   });
 
-  const app: FastifyInstance = Fastify({ bodyLimit: maxBodyBytes, logger: false, forceCloseConnections: true });
-  // JSON-RPC needs the raw text: a body that is not JSON is a -32700 response, not an HTTP 400.
-  app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => done(null, body));
-
-  app.addHook('onRequest', async (request, reply) => {
-    if (corsOrigin === false) return;
-    reply.header('access-control-allow-origin', corsOrigin);
-    if (request.method === 'OPTIONS') {
-      reply.header('access-control-allow-methods', 'POST, GET, OPTIONS');
-      reply.header('access-control-allow-headers', request.headers['access-control-request-headers'] ?? 'content-type');
-      reply.header('access-control-max-age', '600');
-    }
-  });
-
-  app.setErrorHandler((error: FastifyError, _request, reply) => {
-    if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE' || error.statusCode === 413) {
-      return reply
-        .code(413)
-        .type('application/json')
-        .send(errorBody(RpcErrorCode.INVALID_REQUEST, `request body exceeds ${maxBodyBytes} bytes`));
-    }
-    const status = error.statusCode ?? 500;
-    if (status < 500) {
-      return reply
-        .code(status)
-        .type('application/json')
-        .send(errorBody(RpcErrorCode.INVALID_REQUEST, 'invalid request'));
-    }
-    logger?.error('RPC HTTP handler failed', { error: describe(error) });
-    return reply.code(500).type('application/json').send(errorBody(RpcErrorCode.INTERNAL_ERROR, 'internal error'));
-  });
-
-  app.post('/', async (request, reply) => {
-    const body = typeof request.body === 'string' ? request.body : '';
-    const response = await dispatcher.handle(body, { transport: 'http' });
-    if (response === undefined) return reply.code(204).send();
-    return reply.code(200).type('application/json').send(response);
-  });
-
-  app.options('/*', async (_request, reply) => reply.code(204).send());
-  app.options('/', async (_request, reply) => reply.code(204).send());
-
-  app.get('/health', async (_request, reply) => {
-    try {
-      return reply.code(200).send({ status: 'ok', ...methods.status() });
-    } catch (error) {
-      logger?.error('health check failed', { error: describe(error) });
-      return reply.code(503).send({ status: 'error' });
-    }
-  });
-
-  // ------------------------------------------------------------------------------------------------------------------
-  // WebSocket on the same port: the HTTP server's upgrade event, path "/".
-
-  const wss = new WebSocketServer({ noServer: true, maxPayload: maxBodyBytes });
-  const sockets = new Map<WebSocket, { connection: ConnectionContext; alive: boolean }>();
-  let pinger: NodeJS.Timeout | undefined;
+  let front: Worker | undefined;
+  let outbox: ReturnType<typeof createOutbox<NodeCommand>> | undefined;
+  let stopping = false;
+  // Open WebSockets by the front's connection number, each with its subscriptions.
+  const connections = new Map<number, ConnectionContext>();
 
   const dropSubscriptions = (connection: ConnectionContext): void => {
     for (const id of connection.subscriptions) methods.hub.unsubscribeId(id);
     connection.subscriptions.clear();
   };
 
-  const send = (socket: WebSocket, text: string): void => {
-    if (socket.readyState !== socket.OPEN) return;
-    if (socket.bufferedAmount > maxBuffered) {
-      logger?.warn('closing a slow WebSocket consumer', { bufferedAmount: socket.bufferedAmount });
-      socket.terminate();
-      return;
-    }
-    socket.send(text);
+  const answer = (id: number, body: string, connection: number | undefined): void => {
+    const context = connection === undefined ? undefined : connections.get(connection);
+    if (connection !== undefined && context === undefined) return; // closed while its message was on the way
+    dispatcher
+      .handle(body, context === undefined ? { transport: 'http' } : { transport: 'ws', connection: context })
+      .then(
+        (text) => outbox?.push({ kind: 'response', id, text }),
+        (error: unknown) => {
+          logger?.error('RPC dispatch failed', { error: describe(error) });
+          const text = errorBody(RpcErrorCode.INTERNAL_ERROR, 'internal error');
+          outbox?.push({ kind: 'response', id, text, status: 500 });
+        },
+      );
   };
 
-  const onConnection = (socket: WebSocket): void => {
-    const connection: ConnectionContext = {
+  const health = (id: number): void => {
+    try {
+      outbox?.push({ kind: 'health', id, status: 200, text: JSON.stringify({ status: 'ok', ...methods.status() }) });
+    } catch (error) {
+      logger?.error('health check failed', { error: describe(error) });
+      outbox?.push({ kind: 'health', id, status: 503, text: JSON.stringify({ status: 'error' }) });
+    }
+  };
+
+  const open = (id: number): void => {
+    connections.set(id, {
       subscriptions: new Set(),
       notify(subscription, result) {
-        send(socket, JSON.stringify({ jsonrpc: '2.0', method: 'eth_subscription', params: { subscription, result } }));
+        const text = JSON.stringify({ jsonrpc: '2.0', method: 'eth_subscription', params: { subscription, result } });
+        outbox?.push({ kind: 'notify', connection: id, text });
       },
-    };
-    const state = { connection, alive: true };
-    sockets.set(socket, state);
-    socket.on('pong', () => {
-      state.alive = true;
-    });
-    socket.on('message', (data: RawData) => {
-      const text = Array.isArray(data)
-        ? Buffer.concat(data).toString('utf8')
-        : Buffer.from(data as ArrayBuffer).toString('utf8');
-      dispatcher
-        .handle(text, { transport: 'ws', connection })
-        .then((response) => {
-          if (response !== undefined) send(socket, response);
-        })
-        .catch((error: unknown) => logger?.error('WebSocket dispatch failed', { error: describe(error) }));
-    });
-    socket.on('close', () => {
-      dropSubscriptions(connection);
-      sockets.delete(socket);
-    });
-    socket.on('error', (error) => {
-      logger?.debug?.('WebSocket error', { error: describe(error) });
     });
   };
 
-  const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
-    const path = (request.url ?? '/').split('?')[0];
-    if (path !== '/' && path !== '/ws') {
-      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
-      return;
-    }
-    wss.handleUpgrade(request, socket, head, onConnection);
+  const closeConnection = (id: number): void => {
+    const connection = connections.get(id);
+    if (connection === undefined) return;
+    dropSubscriptions(connection);
+    connections.delete(id);
   };
+
+  const dropAllConnections = (): void => {
+    for (const connection of connections.values()) dropSubscriptions(connection);
+    connections.clear();
+  };
+
+  /** Starts a front thread; resolves with its URLs once it listens, rejects with the listen error. */
+  const startFront = (port: number): Promise<{ url: string; wsUrl: string }> =>
+    new Promise((resolve, reject) => {
+      const worker = new Worker(new URL('./front/worker.js', import.meta.url), {
+        workerData: { ...frontOptions, port } satisfies FrontOptions,
+      });
+      const commands = createOutbox<NodeCommand>((batch) => worker.postMessage(batch));
+      let listening = false;
+      front = worker;
+      outbox = commands;
+      worker.on('message', (batch: FrontEvent[]) => {
+        for (const event of batch) {
+          switch (event.kind) {
+            case 'request':
+              answer(event.id, event.body, event.connection);
+              break;
+            case 'health':
+              health(event.id);
+              break;
+            case 'opened':
+              open(event.connection);
+              break;
+            case 'closed':
+              closeConnection(event.connection);
+              break;
+            case 'log':
+              if (event.level === 'debug') logger?.debug?.(event.message, event.fields);
+              else logger?.[event.level](event.message, event.fields);
+              break;
+            case 'listening':
+              listening = true;
+              resolve({ url: event.url, wsUrl: event.wsUrl });
+              break;
+            case 'listen-failed': {
+              const error = Object.assign(new Error(event.message), {
+                ...(event.code === undefined ? {} : { code: event.code }),
+                ...(event.port === undefined ? {} : { port: event.port }),
+              });
+              worker.terminate().catch(() => {});
+              reject(error);
+              break;
+            }
+            case 'stopped':
+              break;
+          }
+        }
+      });
+      worker.on('error', (error) => {
+        logger?.error('RPC front failed', { error: describe(error) });
+        if (!listening) reject(error);
+      });
+      worker.on('exit', (code) => {
+        if (front !== worker) return;
+        front = undefined;
+        outbox = undefined;
+        dropAllConnections();
+        if (stopping || !listening) return;
+        // The front died under load or from a bug: serve again on the same port rather than leave the node deaf.
+        logger?.error('RPC front stopped unexpectedly; restarting it', { exitCode: code });
+        startFront(boundPort).catch((error: unknown) =>
+          logger?.error('RPC front could not restart', { error: describe(error) }),
+        );
+      });
+    });
 
   let started = false;
+  let boundPort = 0;
 
   return {
     dispatcher,
     methods,
     get webSocketCount() {
-      return sockets.size;
+      return connections.size;
+    },
+    get frontWorker() {
+      return front;
     },
 
     async start() {
       if (started) throw new Error('RPC server already started');
       started = true;
-      app.server.on('upgrade', onUpgrade);
-      if (options.maxConnections !== undefined) app.server.maxConnections = options.maxConnections;
-      await app.listen({ host: options.host, port: options.port });
+      const urls = await startFront(options.port);
+      boundPort = Number(new URL(urls.url).port);
       methods.hub.start();
-      pinger = setInterval(() => {
-        for (const [socket, state] of sockets) {
-          if (!state.alive) {
-            socket.terminate();
-            continue;
-          }
-          state.alive = false;
-          socket.ping();
-        }
-      }, pingInterval);
-      pinger.unref();
-      const address = app.server.address() as AddressInfo;
-      const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-      return { url: `http://${host}:${address.port}/`, wsUrl: `ws://${host}:${address.port}/` };
+      return urls;
     },
 
     async close() {
-      if (pinger !== undefined) clearInterval(pinger);
-      pinger = undefined;
+      stopping = true;
       methods.hub.stop();
-      for (const [socket, state] of sockets) {
-        dropSubscriptions(state.connection);
-        socket.terminate();
-      }
-      sockets.clear();
-      app.server.off('upgrade', onUpgrade);
-      await new Promise<void>((resolve) => wss.close(() => resolve()));
-      await app.close();
+      dropAllConnections();
+      const worker = front;
+      if (worker === undefined) return;
+      const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+      outbox?.flush();
+      worker.postMessage([{ kind: 'stop' } satisfies NodeCommand]);
+      const timer = setTimeout(() => {
+        logger?.warn('RPC front did not stop in time; terminating it');
+        worker.terminate().catch(() => {});
+      }, STOP_TIMEOUT_MS);
+      await exited;
+      clearTimeout(timer);
     },
   };
 }
