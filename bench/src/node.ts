@@ -1,13 +1,14 @@
 import { mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ratio } from './measure.js';
+import { groupCpuSeconds, ownCpuSeconds } from './node/cpu-time.js';
 import { summariseCpuProfile, type Window } from './node/cpuprofile.js';
 import { compileToken, type LoadResult, makeSigner, prepareWorkload, runLoad } from './node/load.js';
 import { HeadWatcher, HttpRpc } from './node/rpc.js';
 import { type RunningTarget, startTarget, type TargetSpec } from './node/target.js';
 
 /**
- * `npm run bench -- node [--transactions N] [--lanes L] [--sweep] [--profile DIR]`: committed transactions per
+ * `npm run bench -- node [--transactions N] [--lanes L] [--sweep] [--profile DIR] [--only intl|gm]`: committed transactions per
  * second and submit→commit latency of Hardhat's node (the baseline) and `xinlian dev` (intl and gm), each started here
  * as a child process on a free port. See docs/benchmarks.md.
  */
@@ -21,6 +22,8 @@ interface Options {
   readonly lanes: number;
   readonly sweep: boolean;
   readonly profileDir: string | undefined;
+  /** Only this Xinlian suite, without Hardhat or ratios: for comparing two builds of the node. */
+  readonly only: 'intl' | 'gm' | undefined;
 }
 
 function parseOptions(argv: readonly string[]): Options {
@@ -28,6 +31,7 @@ function parseOptions(argv: readonly string[]): Options {
   let lanes = 32;
   let sweep = false;
   let profileDir: string | undefined;
+  let only: 'intl' | 'gm' | undefined;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const next = () => {
@@ -44,17 +48,51 @@ function parseOptions(argv: readonly string[]): Options {
     else if (arg === '--lanes') lanes = positive(next());
     else if (arg === '--sweep') sweep = true;
     else if (arg === '--profile') profileDir = next();
-    else throw new Error(`unknown option ${arg} (--transactions N, --lanes L, --sweep, --profile DIR)`);
+    else if (arg === '--only') {
+      const suite = next();
+      if (suite !== 'intl' && suite !== 'gm') throw new Error('--only takes intl or gm');
+      only = suite;
+    } else
+      throw new Error(`unknown option ${arg} (--transactions N, --lanes L, --sweep, --profile DIR, --only intl|gm)`);
   }
-  return { transactions, lanes, sweep, profileDir };
+  return { transactions, lanes, sweep, profileDir, only };
+}
+
+/** A workload's figures with the CPU it cost, per committed transaction. */
+type MeasuredLoad = LoadResult & {
+  readonly cpuMicrosecondsPerTransaction: {
+    /** The node's process (every thread), or undefined without /proc. */
+    readonly node: number | undefined;
+    /** This benchmark's own process: the lanes' HTTP and the commit watcher. */
+    readonly loadGenerator: number;
+  };
+};
+
+/**
+ * Runs a workload and reads the CPU time the node and the load generator used meanwhile. On two cores the two share
+ * the machine, so CPU per transaction says more about a change than throughput alone.
+ */
+async function withCpu(pid: number | undefined, run: () => Promise<LoadResult>): Promise<MeasuredLoad> {
+  const node = groupCpuSeconds(pid);
+  const own = ownCpuSeconds();
+  const result = await run();
+  const nodeAfter = groupCpuSeconds(pid);
+  const perTx = (seconds: number) => Math.round((seconds * 1e6) / Math.max(1, result.committed));
+  return {
+    ...result,
+    cpuMicrosecondsPerTransaction: {
+      node: node === undefined || nodeAfter === undefined ? undefined : perTx(nodeAfter - node),
+      loadGenerator: perTx(ownCpuSeconds() - own),
+    },
+  };
 }
 
 interface TargetResult {
   readonly target: string;
   readonly suite: 'intl' | 'gm';
   readonly blockIntervalMs?: number;
-  readonly valueTransfers: LoadResult;
-  readonly erc20Transfers?: LoadResult;
+  readonly valueTransfers: MeasuredLoad;
+  readonly erc20Transfers?: MeasuredLoad;
   /** HTTP requests resent after a socket failure (Hardhat closes keep-alive sockets now and then). */
   readonly transportRetries: number;
   /** When the value-transfer workload ran, on the monotonic clock (µs): what `--profile` summarises. */
@@ -88,17 +126,19 @@ async function benchTarget(
     );
     progress(`${spec.name}: ${options.transactions} value transfers over ${options.lanes} lanes`);
     const startMicros = Number(process.hrtime.bigint() / 1000n);
-    const valueTransfers = await runLoad(rpc, watcher, workload.value);
+    const valueTransfers = await withCpu(target.pid, () =>
+      runLoad(rpc as HttpRpc, watcher as HeadWatcher, workload.value),
+    );
     const valueWindow = { startMicros, endMicros: Number(process.hrtime.bigint() / 1000n) };
     progress(
-      `${spec.name}: value ${valueTransfers.committedPerSecond} tx/s, p50 ${valueTransfers.latencyMs.p50} ms, ${valueTransfers.meanTransactionsPerBlock} tx/block`,
+      `${spec.name}: value ${valueTransfers.committedPerSecond} tx/s, p50 ${valueTransfers.latencyMs.p50} ms, ${valueTransfers.meanTransactionsPerBlock} tx/block, node CPU ${valueTransfers.cpuMicrosecondsPerTransaction.node} µs/tx`,
     );
-    let erc20Transfers: LoadResult | undefined;
+    let erc20Transfers: MeasuredLoad | undefined;
     if (withErc20) {
       progress(`${spec.name}: ${options.transactions} ERC-20 transfers`);
-      erc20Transfers = await runLoad(rpc, watcher, workload.erc20);
+      erc20Transfers = await withCpu(target.pid, () => runLoad(rpc as HttpRpc, watcher as HeadWatcher, workload.erc20));
       progress(
-        `${spec.name}: ERC-20 ${erc20Transfers.committedPerSecond} tx/s, p50 ${erc20Transfers.latencyMs.p50} ms, ${erc20Transfers.meanTransactionsPerBlock} tx/block`,
+        `${spec.name}: ERC-20 ${erc20Transfers.committedPerSecond} tx/s, p50 ${erc20Transfers.latencyMs.p50} ms, ${erc20Transfers.meanTransactionsPerBlock} tx/block, node CPU ${erc20Transfers.cpuMicrosecondsPerTransaction.node} µs/tx`,
       );
     }
     return {
@@ -168,6 +208,15 @@ export async function runNodeBenchmark(): Promise<unknown> {
   const bytecode = compileToken();
   if (options.profileDir !== undefined) return runProfile(options, bytecode);
   const started = Date.now();
+  if (options.only !== undefined) {
+    const spec: TargetSpec = { name: `xinlian-${options.only}`, kind: 'xinlian', suite: options.only };
+    const { valueWindow: _window, ...result } = await benchTarget(spec, options, bytecode, true);
+    return {
+      benchmark: `node --only ${options.only}`,
+      results: [result],
+      seconds: Math.round((Date.now() - started) / 1000),
+    };
+  }
   const hardhat = await benchTarget({ name: 'hardhat', kind: 'hardhat', suite: 'intl' }, options, bytecode, true);
   const intl = await benchTarget({ name: 'xinlian-intl', kind: 'xinlian', suite: 'intl' }, options, bytecode, true);
   const gm = await benchTarget({ name: 'xinlian-gm', kind: 'xinlian', suite: 'gm' }, options, bytecode, true);

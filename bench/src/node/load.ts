@@ -82,6 +82,8 @@ export interface LoadResult {
   readonly committedPerSecond: number;
   readonly seconds: number;
   readonly latencyMs: { readonly p50: number; readonly p99: number; readonly mean: number; readonly max: number };
+  /** eth_sendRawTransaction's own round trip (first attempt sent → accepted): how long a lane waits to send again. */
+  readonly submitLatencyMs: { readonly p50: number; readonly p99: number };
   readonly blocks: number;
   readonly meanTransactionsPerBlock: number;
   readonly maxTransactionsPerBlock: number;
@@ -113,6 +115,7 @@ export async function runLoad(
   for (const [i, tx] of all.entries()) index.set(tx.hash.toLowerCase(), i);
   const submitAt = new Float64Array(n).fill(Number.NaN);
   const commitAt = new Float64Array(n).fill(Number.NaN);
+  const answeredAt = new Float64Array(n).fill(Number.NaN);
   const perBlock = new Map<number, number>();
   let committed = 0;
   let allCommitted: () => void = () => {};
@@ -143,6 +146,7 @@ export async function runLoad(
         for (;;) {
           try {
             await endpoint.call('eth_sendRawTransaction', [tx.raw]);
+            answeredAt[base + k] = performance.now();
             break;
           } catch (error) {
             if (!isRetryable(error) || retries > 100_000) throw error;
@@ -177,6 +181,9 @@ export async function runLoad(
     latencies.push(c - s);
   }
   const sorted = Float64Array.from(latencies).sort();
+  const submitMs = Float64Array.from(
+    Array.from(answeredAt, (answered, i) => answered - (submitAt[i] as number)).filter((ms) => !Number.isNaN(ms)),
+  ).sort();
   const seconds = (lastCommit - firstSubmit) / 1000;
   const blocks = perBlock.size;
   return {
@@ -190,6 +197,7 @@ export async function runLoad(
       mean: round1(latencies.reduce((a, b) => a + b, 0) / Math.max(1, latencies.length)),
       max: round1(percentile(sorted, 100)),
     },
+    submitLatencyMs: { p50: round1(percentile(submitMs, 50)), p99: round1(percentile(submitMs, 99)) },
     blocks,
     meanTransactionsPerBlock: blocks === 0 ? 0 : round1(committed / blocks),
     maxTransactionsPerBlock: Math.max(0, ...perBlock.values()),

@@ -25,6 +25,8 @@ export interface RunningTarget {
   readonly wsUrl: string;
   /** The funded development accounts' private keys, as the node printed them. */
   readonly devKeys: readonly Uint8Array[];
+  /** The node's process id (its CPU time is read from /proc). */
+  readonly pid: number | undefined;
   stop(): Promise<void>;
 }
 
@@ -155,6 +157,7 @@ export async function startTarget(spec: TargetSpec, log: (text: string) => void)
       httpUrl: `http://127.0.0.1:${port}/`,
       wsUrl: `ws://127.0.0.1:${port}/`,
       devKeys,
+      pid: child.pid,
       stop,
     };
   } catch (error) {
