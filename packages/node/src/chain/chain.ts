@@ -1,4 +1,4 @@
-import { bigIntToBytes, bytesToHex, getSuite, hexToBytes, type Suite } from '@xinlian/crypto';
+import { bigIntToBytes, bytesToHex, getSuite, type Suite } from '@xinlian/crypto';
 import {
   type Address,
   type Block,
@@ -31,9 +31,9 @@ import {
   makeReceipt,
   maxGasPrice,
   merkleProof,
+  merkleRoot,
   ProtocolError,
   type Receipt,
-  receiptRoot,
   recoverSender,
   type SignedTransaction,
   type Validator,
@@ -105,6 +105,8 @@ export const DEFAULT_MAX_EVIDENCE_BLOCK_RANGE = 10_000n;
 /** Default `limit` of getEvidence. */
 export const DEFAULT_MAX_EVIDENCE = 10_000;
 const DEFAULT_HEADER_CACHE = 1024;
+/** Blocks whose decoded receipts are kept (getBlockReceipts). */
+const RECENT_RECEIPT_BLOCKS = 16;
 /** The cheapest transaction: nothing with less gas left in the block can be included. */
 const MIN_TRANSACTION_GAS = 21_000n;
 /** How many recent heights BLOCKHASH can see. */
@@ -287,6 +289,8 @@ interface Successor {
 interface Executed {
   readonly prepared: PreparedTransaction;
   readonly receipt: Receipt;
+  /** encodeReceipt(receipt): the receipt root's leaf and the stored receipt's payload, encoded once. */
+  readonly encodedReceipt: Uint8Array;
   readonly logs: readonly Log[];
 }
 
@@ -350,6 +354,18 @@ function hex(bytes: Uint8Array): string {
   return bytesToHex(bytes, true);
 }
 
+/**
+ * A receipt record as decoding it from the store gives it back: a revert reason is stored as UTF-8, which turns any
+ * unpaired surrogate into U+FFFD.
+ */
+function storedForm(record: Omit<StoredReceipt, 'encodedReceipt'>): Omit<StoredReceipt, 'encodedReceipt'> {
+  if (record.revertReason === undefined) return record;
+  return { ...record, revertReason: utf8Decoder.decode(utf8Encoder.encode(record.revertReason)) };
+}
+
+const utf8Encoder = new TextEncoder();
+const utf8Decoder = new TextDecoder();
+
 function headerRecord(hash: Hash, header: BlockHeader): Uint8Array {
   return concatKey(hash, encodeHeader(header));
 }
@@ -382,6 +398,23 @@ function bloomMayMatch(
     if (options.length > 0 && !options.some((option) => bloomContains(bloom, option))) return false;
   }
   return true;
+}
+
+/**
+ * Freezes a prepared (or built) block. Its `stateNodes` and `code` are the state transition's hex-keyed maps, which
+ * are made only if someone reads them: committing writes `stateTransition.newNodes` / `newCode` directly.
+ */
+function freezePrepared(
+  fields: Omit<PreparedBlock, 'stateNodes' | 'code'> &
+    Partial<Pick<BuiltBlock, 'rejected' | 'deferred' | 'rejectedEvidence'>>,
+  applied: StateApplyResult,
+): PreparedBlock {
+  return Object.freeze(
+    Object.defineProperties(fields, {
+      stateNodes: { enumerable: true, get: () => applied.nodes },
+      code: { enumerable: true, get: () => applied.code },
+    }) as PreparedBlock,
+  );
 }
 
 /**
@@ -423,6 +456,8 @@ export async function createChain(options: ChainOptions): Promise<Chain> {
   const listeners = new Set<(event: BlockCommittedEvent) => void>();
   /** Blocks this instance prepared, with what each fixes for the height after it. */
   const prepared = new WeakMap<PreparedBlock, Successor>();
+  /** The encoded receipts of the blocks in `prepared`, in block order, for commitBlock. */
+  const preparedReceipts = new WeakMap<PreparedBlock, readonly Uint8Array[]>();
   /** Distinct validator sets by hash (hex); there are few. */
   const validatorSets = new LruCache<string, ValidatorSetInfo>(64);
   const heightValidators = new LruCache<bigint, HeightValidatorSet>(options.headerCacheSize ?? DEFAULT_HEADER_CACHE);
@@ -494,8 +529,8 @@ export async function createChain(options: ChainOptions): Promise<Chain> {
     batch.put(T.headers, key, headerRecord(hash, header));
     batch.put(T.blockIndex, hash, key);
     batch.put(T.stateRoots, key, applied.root);
-    for (const [nodeHash, encoding] of applied.nodes) batch.put(T.stateNodes, hexToBytes(nodeHash), encoding);
-    for (const [codeHash, code] of applied.code) batch.put(T.code, hexToBytes(codeHash), code);
+    for (const node of applied.newNodes) batch.put(T.stateNodes, node.hash, node.encoding);
+    for (const { codeHash, code } of applied.newCode) batch.put(T.code, codeHash, code);
     batch.put(T.meta, GENESIS_HASH_KEY, configHash);
     batch.put(T.meta, CHAIN_NAME_KEY, chainName);
     // Height 1's validators: the genesis state's, with all-zero priorities (nothing has proposed yet).
@@ -642,6 +677,24 @@ export async function createChain(options: ChainOptions): Promise<Chain> {
     return height >= 0n && height <= head.height;
   }
 
+  /**
+   * The view of the head state that stateAt() hands out, made once per head: the mempool asks for it for every
+   * transaction it admits, and the view's account cache then serves them all. A view is read-only and its root fixed.
+   */
+  let headStateView: StateView | undefined;
+
+  function headView(): StateView {
+    if (headStateView === undefined || !bytesEqual(headStateView.root, head.header.stateRoot)) {
+      headStateView = state.at(head.header.stateRoot);
+    }
+    return headStateView;
+  }
+
+  /** A view of the state with root `root`: the shared head view when that is the head's. */
+  function viewAt(root: Hash): StateView {
+    return bytesEqual(root, head.header.stateRoot) ? headView() : state.at(root);
+  }
+
   // Committed blocks and transactions never change: decoded ones are cached, so that a client reading a block of
   // n transactions (eth_getBlockByNumber, receipts) costs n decodes once, not n whole-block decodes each time.
   const decodedBlocks = new LruCache<bigint, Block>(32);
@@ -701,6 +754,16 @@ export async function createChain(options: ChainOptions): Promise<Chain> {
     } catch (error) {
       throw new ChainError('CORRUPT', `receipt ${index} of block ${height} does not decode`, { cause: error });
     }
+    return transactionReceipt(height, blockHash, index, record, receipt);
+  }
+
+  function transactionReceipt(
+    height: bigint,
+    blockHash: Hash,
+    index: number,
+    record: Omit<StoredReceipt, 'encodedReceipt'>,
+    receipt: Receipt,
+  ): TransactionReceipt {
     const logs: IndexedLog[] = receipt.logs.map((log, i) => ({
       address: log.address,
       topics: log.topics,
@@ -727,6 +790,13 @@ export async function createChain(options: ChainOptions): Promise<Chain> {
     };
   }
 
+  /**
+   * The receipts of recent blocks, as getBlockReceipts returns them: committed blocks never change, and a client
+   * following the chain reads each new block's receipts (eth_getBlockByNumber lists its transactions from them) right
+   * after the commit, which fills this from the receipts it just stored instead of decoding them back.
+   */
+  const recentReceipts = new LruCache<bigint, readonly TransactionReceipt[]>(RECENT_RECEIPT_BLOCKS);
+
   function requireHeader(height: bigint): { hash: Hash; header: BlockHeader } {
     const entry = onChain(height) ? readHeader(height) : undefined;
     if (entry === undefined)
@@ -736,6 +806,8 @@ export async function createChain(options: ChainOptions): Promise<Chain> {
 
   function stateRootAt(height: bigint): Hash {
     if (!onChain(height)) throw new ChainError('UNKNOWN_BLOCK', `no block at height ${height} (head ${head.height})`);
+    // The head's root is in its header (committed in the same batch as the stored one, checked present on opening).
+    if (height === head.height) return head.header.stateRoot.slice();
     const root = store.get(T.stateRoots, heightKey(height));
     if (root === undefined) throw new ChainError('CORRUPT', `block ${height} has no state root`);
     return root;
@@ -925,6 +997,7 @@ export async function createChain(options: ChainOptions): Promise<Chain> {
     });
     const revertReason = result.revertReason?.message;
     return {
+      encodedReceipt: encodeReceipt(receipt),
       prepared: {
         hash: candidate.hash,
         raw: candidate.raw,
@@ -977,13 +1050,18 @@ export async function createChain(options: ChainOptions): Promise<Chain> {
       timestamp: fields.timestamp,
       proposer: fields.proposer,
       txRoot: blockTxRoot(txHashes, suite),
-      receiptRoot: receiptRoot(receipts, suite),
+      // receiptRoot(receipts, suite) is by definition this root over the encoded receipts, which commitBlock stores.
+      receiptRoot: merkleRoot(
+        executed.map((entry) => entry.encodedReceipt),
+        suite,
+      ),
       stateRoot: applied.root,
       validatorSetHash: fields.validatorSetHash,
       gasLimit: fields.gasLimit,
       gasUsed,
       baseFeePerGas: genesis.baseFeePerGas,
-      logsBloom: bloomOr(receipts.map((receipt) => receipt.logsBloom)),
+      // A receipt without logs has the empty bloom (makeReceipt), which adds nothing to the OR.
+      logsBloom: bloomOr(receipts.filter((receipt) => receipt.logs.length > 0).map((receipt) => receipt.logsBloom)),
       extraData: fields.extraData,
       ...(fields.lastCommit === undefined ? {} : { lastCommit: fields.lastCommit }),
     };
@@ -996,6 +1074,22 @@ export async function createChain(options: ChainOptions): Promise<Chain> {
     applied: StateApplyResult,
     evidence: { readonly encoded: readonly Uint8Array[]; readonly decoded: readonly DuplicateVoteEvidence[] },
     successor: Successor,
+  ): PreparedBlock;
+  function finish(
+    header: BlockHeader,
+    executed: readonly Executed[],
+    applied: StateApplyResult,
+    evidence: { readonly encoded: readonly Uint8Array[]; readonly decoded: readonly DuplicateVoteEvidence[] },
+    successor: Successor,
+    built: Pick<BuiltBlock, 'rejected' | 'deferred' | 'rejectedEvidence'>,
+  ): BuiltBlock;
+  function finish(
+    header: BlockHeader,
+    executed: readonly Executed[],
+    applied: StateApplyResult,
+    evidence: { readonly encoded: readonly Uint8Array[]; readonly decoded: readonly DuplicateVoteEvidence[] },
+    successor: Successor,
+    built?: Pick<BuiltBlock, 'rejected' | 'deferred' | 'rejectedEvidence'>,
   ): PreparedBlock {
     const block: Block = {
       header,
@@ -1019,20 +1113,26 @@ export async function createChain(options: ChainOptions): Promise<Chain> {
         });
       }
     }
-    const result: PreparedBlock = Object.freeze({
-      block,
-      header,
-      hash,
-      encoded,
-      evidence: evidence.decoded,
-      transactions: executed.map((entry) => entry.prepared),
-      receipts: executed.map((entry) => entry.receipt),
-      logs,
-      stateNodes: applied.nodes,
-      code: applied.code,
-      stateTransition: applied,
-    });
+    const result = freezePrepared(
+      {
+        block,
+        header,
+        hash,
+        encoded,
+        evidence: evidence.decoded,
+        transactions: executed.map((entry) => entry.prepared),
+        receipts: executed.map((entry) => entry.receipt),
+        logs,
+        stateTransition: applied,
+        ...built,
+      },
+      applied,
+    );
     prepared.set(result, successor);
+    preparedReceipts.set(
+      result,
+      executed.map((entry) => entry.encodedReceipt),
+    );
     return result;
   }
 
@@ -1110,7 +1210,7 @@ export async function createChain(options: ChainOptions): Promise<Chain> {
     };
     let bytes = encodeBlock({ header: skeleton, transactions: [], evidence: evidence.encoded }).length + 16;
 
-    const overlay = createStateOverlay(state.at(parent.header.stateRoot));
+    const overlay = createStateOverlay(viewAt(parent.header.stateRoot));
     const executed: Executed[] = [];
     const rejected: RejectedTransaction[] = [];
     const deferred: Hash[] = [];
@@ -1168,16 +1268,11 @@ export async function createChain(options: ChainOptions): Promise<Chain> {
     }
     const { header, applied } = assemble(fields, executed, overlay, parent.header.stateRoot);
     const successor = successorOf(height, signers, overlay);
-    const result = finish(
-      header,
-      executed,
-      applied,
-      { encoded: evidence.encoded, decoded: evidence.included },
-      successor,
-    );
-    const built: BuiltBlock = Object.freeze({ ...result, rejected, deferred, rejectedEvidence: evidence.rejected });
-    prepared.set(built, successor);
-    return built;
+    return finish(header, executed, applied, { encoded: evidence.encoded, decoded: evidence.included }, successor, {
+      rejected,
+      deferred,
+      rejectedEvidence: evidence.rejected,
+    });
   }
 
   async function applyBlock(block: Block): Promise<PreparedBlock> {
@@ -1238,7 +1333,7 @@ export async function createChain(options: ChainOptions): Promise<Chain> {
       }
     });
     const context = blockContext(header);
-    const overlay = createStateOverlay(state.at(parent.header.stateRoot));
+    const overlay = createStateOverlay(viewAt(parent.header.stateRoot));
     const executed: Executed[] = [];
     let cumulative = 0n;
     for (const [i, candidate] of candidates.entries()) {
@@ -1350,23 +1445,26 @@ export async function createChain(options: ChainOptions): Promise<Chain> {
     batch.put(T.blockIndex, hash, key);
     let logIndex = 0;
     const storedLogs: StoredLog[] = [];
+    const encodedReceipts = preparedReceipts.get(block);
+    const records: Omit<StoredReceipt, 'encodedReceipt'>[] = [];
     for (const [index, tx] of block.transactions.entries()) {
       const receipt = block.receipts[index] as Receipt;
       batch.put(T.txIndex, tx.hash, encodeTxLocation(header.height, index));
+      const record = {
+        transactionHash: tx.hash,
+        from: tx.sender,
+        to: tx.to,
+        contractAddress: tx.contractAddress,
+        gasUsed: tx.gasUsed,
+        effectiveGasPrice: tx.effectiveGasPrice,
+        firstLogIndex: logIndex,
+        revertReason: tx.revertReason,
+      };
+      records.push(record);
       batch.put(
         T.receipts,
         concatKey(key, indexBytes(index)),
-        encodeStoredReceipt({
-          transactionHash: tx.hash,
-          from: tx.sender,
-          to: tx.to,
-          contractAddress: tx.contractAddress,
-          gasUsed: tx.gasUsed,
-          effectiveGasPrice: tx.effectiveGasPrice,
-          firstLogIndex: logIndex,
-          revertReason: tx.revertReason,
-          encodedReceipt: encodeReceipt(receipt),
-        }),
+        encodeStoredReceipt({ ...record, encodedReceipt: encodedReceipts?.[index] ?? encodeReceipt(receipt) }),
       );
       for (const log of receipt.logs) {
         storedLogs.push({ ...log, transactionIndex: index, transactionHash: tx.hash });
@@ -1376,8 +1474,8 @@ export async function createChain(options: ChainOptions): Promise<Chain> {
     if (storedLogs.length > 0) {
       batch.put(T.logs, key, encodeLogRow({ bloom: header.logsBloom, blockHash: hash, logs: storedLogs }));
     }
-    for (const [nodeHash, encoding] of block.stateNodes) batch.put(T.stateNodes, hexToBytes(nodeHash), encoding);
-    for (const [codeHash, code] of block.code) batch.put(T.code, hexToBytes(codeHash), code);
+    for (const node of block.stateTransition.newNodes) batch.put(T.stateNodes, node.hash, node.encoding);
+    for (const { codeHash, code } of block.stateTransition.newCode) batch.put(T.code, codeHash, code);
     batch.put(T.stateRoots, key, header.stateRoot);
     if (header.lastCommit !== undefined) {
       batch.put(T.commits, heightKey(header.height - 1n), encodeCommitCertificate(header.lastCommit));
@@ -1393,6 +1491,12 @@ export async function createChain(options: ChainOptions): Promise<Chain> {
     await store.write(batch);
 
     heightValidators.set(header.height, next.validators);
+    recentReceipts.set(
+      header.height,
+      records.map((record, index) =>
+        transactionReceipt(header.height, hash, index, storedForm(record), block.receipts[index] as Receipt),
+      ),
+    );
     head = { height: header.height, hash, header };
     next = successor;
     state.advanceSnapshot(block.stateTransition);
@@ -1467,6 +1571,8 @@ export async function createChain(options: ChainOptions): Promise<Chain> {
     getReceipt(hash) {
       const location = locate(hash);
       if (location === undefined) return undefined;
+      const recent = recentReceipts.get(location.height)?.[location.index];
+      if (recent !== undefined) return recent;
       const { hash: blockHash } = requireHeader(location.height);
       return toTransactionReceipt(
         location.height,
@@ -1477,6 +1583,9 @@ export async function createChain(options: ChainOptions): Promise<Chain> {
     },
     getBlockReceipts(height) {
       if (!onChain(height)) return [];
+      const cached = recentReceipts.get(height);
+      // A copy of the list: the caller may sort or extend it.
+      if (cached !== undefined) return cached.slice();
       const { hash: blockHash } = requireHeader(height);
       const key = heightKey(height);
       const out: TransactionReceipt[] = [];
@@ -1484,11 +1593,13 @@ export async function createChain(options: ChainOptions): Promise<Chain> {
         const index = new DataView(recordKey.buffer, recordKey.byteOffset + 8, 4).getUint32(0, false);
         out.push(toTransactionReceipt(height, blockHash, index, decodeStoredReceipt(value)));
       }
+      recentReceipts.set(height, out.slice());
       return out;
     },
     getLogs,
     stateAt(height?: bigint): StateView {
-      return state.at(stateRootAt(height ?? head.height));
+      if (height === undefined || height === head.height) return headView();
+      return state.at(stateRootAt(height));
     },
     getCommitCertificate(height) {
       if (!onChain(height)) return undefined;

@@ -1,4 +1,5 @@
 import type { Address, Hash, Log, Validator } from '@xinlian/protocol';
+import { heightKey } from '../storage/keys.js';
 import { ChainError } from './errors.js';
 
 /**
@@ -7,20 +8,56 @@ import { ChainError } from './errors.js';
  * CORRUPT). Blocks, headers, receipts and certificates themselves are stored in their protocol encodings.
  */
 
+/**
+ * The buffer records are built in, reused from one record to the next (encoding is synchronous, and a record is a few
+ * hundred bytes): finish() copies the record out. A Writer made while another is unfinished gets a buffer of its own.
+ */
+let scratch: Uint8Array | undefined = new Uint8Array(4096);
+
+/** Builds one record in a single growing buffer; finish() returns a copy of exactly the record's bytes. */
 class Writer {
-  readonly #parts: Uint8Array[] = [];
+  #buffer: Uint8Array;
   #length = 0;
 
+  constructor() {
+    this.#buffer = scratch ?? new Uint8Array(256);
+    scratch = undefined;
+  }
+
+  #reserve(extra: number): number {
+    const at = this.#length;
+    const needed = at + extra;
+    if (needed > this.#buffer.length) {
+      const grown = new Uint8Array(Math.max(needed, this.#buffer.length * 2));
+      grown.set(this.#buffer.subarray(0, at));
+      this.#buffer = grown;
+    }
+    this.#length = needed;
+    return at;
+  }
+
   raw(bytes: Uint8Array): this {
-    this.#parts.push(bytes);
-    this.#length += bytes.length;
+    const at = this.#reserve(bytes.length);
+    this.#buffer.set(bytes, at);
     return this;
   }
 
-  u32(value: number): this {
-    const out = new Uint8Array(4);
-    new DataView(out.buffer).setUint32(0, value, false);
-    return this.raw(out);
+  #byte(value: number): this {
+    const at = this.#reserve(1);
+    this.#buffer[at] = value;
+    return this;
+  }
+
+  /** Big-endian, converted as DataView.setUint32 converts (ToUint32). */
+  u32(number: number): this {
+    const value = number >>> 0;
+    const at = this.#reserve(4);
+    const buffer = this.#buffer;
+    buffer[at] = value >>> 24;
+    buffer[at + 1] = (value >>> 16) & 0xff;
+    buffer[at + 2] = (value >>> 8) & 0xff;
+    buffer[at + 3] = value & 0xff;
+    return this;
   }
 
   bytes(value: Uint8Array): this {
@@ -28,26 +65,36 @@ class Writer {
   }
 
   optional(value: Uint8Array | undefined): this {
-    return value === undefined ? this.raw(Uint8Array.of(0)) : this.raw(Uint8Array.of(1)).bytes(value);
+    return value === undefined ? this.#byte(0) : this.#byte(1).bytes(value);
   }
 
   /** A non-negative bigint as a length-prefixed minimal big-endian byte string. */
   uint(value: bigint): this {
     if (value < 0n) throw new RangeError('negative integer in a chain record');
-    const hex = value === 0n ? '' : value.toString(16);
-    const padded = hex.length % 2 === 1 ? `0${hex}` : hex;
-    const out = new Uint8Array(padded.length / 2);
-    for (let i = 0; i < out.length; i++) out[i] = Number.parseInt(padded.slice(i * 2, i * 2 + 2), 16);
-    return this.bytes(out);
+    if (value <= 0xffff_ffffn) {
+      const small = Number(value);
+      const length = small === 0 ? 0 : small < 0x100 ? 1 : small < 0x1_0000 ? 2 : small < 0x100_0000 ? 3 : 4;
+      this.u32(length);
+      const at = this.#reserve(length);
+      for (let i = 0; i < length; i++) this.#buffer[at + i] = (small >>> (8 * (length - 1 - i))) & 0xff;
+      return this;
+    }
+    let length = 0;
+    for (let rest = value; rest > 0n; rest >>= 8n) length++;
+    this.u32(length);
+    const at = this.#reserve(length);
+    let rest = value;
+    for (let i = at + length - 1; i >= at; i--) {
+      this.#buffer[i] = Number(rest & 0xffn);
+      rest >>= 8n;
+    }
+    return this;
   }
 
   finish(): Uint8Array {
-    const out = new Uint8Array(this.#length);
-    let offset = 0;
-    for (const part of this.#parts) {
-      out.set(part, offset);
-      offset += part.length;
-    }
+    const out = this.#buffer.slice(0, this.#length);
+    // Hand the buffer back for the next record (the larger one, if it grew).
+    if (scratch === undefined || this.#buffer.length > scratch.length) scratch = this.#buffer;
     return out;
   }
 }
@@ -222,9 +269,12 @@ export function decodeLogRow(bytes: Uint8Array): StoredLogRow {
 /** Value of the tx index: height (8 bytes BE) ‖ index in the block (4 bytes BE). */
 export function encodeTxLocation(height: bigint, index: number): Uint8Array {
   const out = new Uint8Array(12);
-  const view = new DataView(out.buffer);
-  view.setBigUint64(0, height, false);
-  view.setUint32(8, index, false);
+  out.set(heightKey(BigInt.asUintN(64, height)));
+  const value = index >>> 0;
+  out[8] = value >>> 24;
+  out[9] = (value >>> 16) & 0xff;
+  out[10] = (value >>> 8) & 0xff;
+  out[11] = value & 0xff;
   return out;
 }
 
@@ -236,9 +286,9 @@ export function decodeTxLocation(bytes: Uint8Array): { readonly height: bigint; 
 
 /** A 4-byte big-endian index, for keys (height ‖ index). */
 export function indexBytes(index: number): Uint8Array {
-  const out = new Uint8Array(4);
-  new DataView(out.buffer).setUint32(0, index, false);
-  return out;
+  // As DataView.setUint32 writes it (ToUint32), without a DataView per key.
+  const value = index >>> 0;
+  return Uint8Array.of(value >>> 24, (value >>> 16) & 0xff, (value >>> 8) & 0xff, value & 0xff);
 }
 
 /**

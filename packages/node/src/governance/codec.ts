@@ -44,8 +44,18 @@ export function clampUint64(value: bigint): bigint {
 
 export function readUint(bytes: Uint8Array, offset: number, length: number): bigint {
   if (offset + length > bytes.length) throw new GovernanceError('CORRUPT_RECORD', 'record too short');
+  const end = offset + length;
+  // Stored numbers are mostly small (counters, flags, heights): skip the leading zeros and read up to 6 bytes
+  // (48 bits, exact in a double) as a Number, one BigInt at the end rather than one per byte.
+  let start = offset;
+  while (start < end && bytes[start] === 0) start++;
+  if (end - start <= 6) {
+    let small = 0;
+    for (let i = start; i < end; i++) small = small * 256 + (bytes[i] as number);
+    return BigInt(small);
+  }
   let value = 0n;
-  for (let i = offset; i < offset + length; i++) value = (value << 8n) | BigInt(bytes[i] as number);
+  for (let i = start; i < end; i++) value = (value << 8n) | BigInt(bytes[i] as number);
   return value;
 }
 

@@ -1,6 +1,7 @@
-import { bytesToHex, hexToBytes } from '@xinlian/crypto';
 import type { Address, Hash } from '@xinlian/protocol';
+import { addressKey, keyBytes, wordKey } from './byte-keys.js';
 import type { Account, StateChangeSet, StateReader, StateWriter } from './interface.js';
+import { StateView } from './world.js';
 
 /**
  * A journaled write layer over a StateReader: what execution writes for one block (or one `eth_call`), without
@@ -71,6 +72,8 @@ function byKey<T>(map: Map<string, T>): [string, T][] {
 
 export function createStateOverlay(base: StateReader, options: StateOverlayOptions = {}): StateOverlay {
   const maxDepth = options.maxDepth ?? DEFAULT_MAX_CHECKPOINT_DEPTH;
+  /** The base when it is a StateView: storage reads then pass it the address key made here. */
+  const view = base instanceof StateView ? base : undefined;
   /** null = deleted in this layer. */
   const accounts = new Map<string, Account | null>();
   const codes = new Map<string, Uint8Array>();
@@ -138,12 +141,12 @@ export function createStateOverlay(base: StateReader, options: StateOverlayOptio
 
     getAccount(address) {
       checkLength(address, 20, 'address');
-      return readAccount(bytesToHex(address), address);
+      return readAccount(addressKey(address), address);
     },
 
     getCode(address) {
       checkLength(address, 20, 'address');
-      const key = bytesToHex(address);
+      const key = addressKey(address);
       const own = codes.get(key);
       if (own !== undefined) return own;
       if (accounts.get(key) === null) return new Uint8Array(0);
@@ -153,25 +156,25 @@ export function createStateOverlay(base: StateReader, options: StateOverlayOptio
     getStorage(address, slot) {
       checkLength(address, 20, 'address');
       checkLength(slot, 32, 'storage slot');
-      const key = bytesToHex(address);
-      const own = slots.get(key)?.get(bytesToHex(slot));
+      const key = addressKey(address);
+      const own = slots.get(key)?.get(wordKey(slot));
       if (own !== undefined) return own.slice();
       if (cleared.has(key)) return new Uint8Array(32);
-      return base.getStorage(address, slot);
+      return view === undefined ? base.getStorage(address, slot) : view.storageByKey(address, key, slot);
     },
 
     putAccount(address, account) {
       checkLength(address, 20, 'address');
       checkLength(account.codeHash, 32, 'code hash');
       if (account.nonce < 0n || account.balance < 0n) throw new RangeError('negative nonce or balance');
-      const key = bytesToHex(address);
+      const key = addressKey(address);
       record({ kind: 'account', key, previous: accounts.get(key) });
       accounts.set(key, { nonce: account.nonce, balance: account.balance, codeHash: account.codeHash.slice() });
     },
 
     deleteAccount(address) {
       checkLength(address, 20, 'address');
-      const key = bytesToHex(address);
+      const key = addressKey(address);
       record({ kind: 'account', key, previous: accounts.get(key) });
       accounts.set(key, null);
       record({ kind: 'code', key, previous: codes.get(key) });
@@ -181,7 +184,7 @@ export function createStateOverlay(base: StateReader, options: StateOverlayOptio
 
     putCode(address, code) {
       checkLength(address, 20, 'address');
-      const key = bytesToHex(address);
+      const key = addressKey(address);
       record({ kind: 'code', key, previous: codes.get(key) });
       codes.set(key, code.slice());
     },
@@ -190,12 +193,12 @@ export function createStateOverlay(base: StateReader, options: StateOverlayOptio
       checkLength(address, 20, 'address');
       checkLength(slot, 32, 'storage slot');
       checkLength(value, 32, 'storage value');
-      setSlot(bytesToHex(address), bytesToHex(slot), value.slice());
+      setSlot(addressKey(address), wordKey(slot), value.slice());
     },
 
     clearStorage(address) {
       checkLength(address, 20, 'address');
-      clear(bytesToHex(address));
+      clear(addressKey(address));
     },
 
     checkpoint() {
@@ -218,19 +221,19 @@ export function createStateOverlay(base: StateReader, options: StateOverlayOptio
     changes() {
       const accountChanges: { address: Address; account: Account | undefined }[] = [];
       for (const [key, own] of byKey(accounts)) {
-        const address = hexToBytes(key);
+        const address = keyBytes(key, 20);
         const account = own ?? undefined;
         if (sameAccount(account, base.getAccount(address))) continue;
         accountChanges.push({ address, account });
       }
 
-      const clearedStorage = [...cleared].sort().map(hexToBytes);
+      const clearedStorage = [...cleared].sort().map((key) => keyBytes(key, 20));
       const storage: { address: Address; slot: Hash; value: Uint8Array }[] = [];
       for (const [key, map] of byKey(slots)) {
-        const address = hexToBytes(key);
+        const address = keyBytes(key, 20);
         const wasCleared = cleared.has(key);
         for (const [slotKey, value] of byKey(map)) {
-          const slot = hexToBytes(slotKey);
+          const slot = keyBytes(slotKey, 32);
           if (wasCleared ? isZero(value) : equalBytes(value, base.getStorage(address, slot))) continue;
           storage.push({ address, slot, value: isZero(value) ? ZERO_WORD.slice() : value.slice() });
         }
@@ -241,7 +244,7 @@ export function createStateOverlay(base: StateReader, options: StateOverlayOptio
         if (code.length === 0) continue;
         const account = accounts.get(key);
         if (account === undefined || account === null) continue;
-        codeByHash.set(bytesToHex(account.codeHash), { codeHash: account.codeHash.slice(), code: code.slice() });
+        codeByHash.set(wordKey(account.codeHash), { codeHash: account.codeHash.slice(), code: code.slice() });
       }
       const code = byKey(codeByHash).map(([, entry]) => entry);
 

@@ -47,6 +47,19 @@ export interface ApplyResult {
   readonly newNodes: Map<string, Uint8Array>;
 }
 
+/** A node an update created: its hash and its encoding (what the node store keeps under the hash). */
+export interface NewNode {
+  readonly hash: Uint8Array;
+  readonly encoding: Uint8Array;
+}
+
+/** New nodes by lowercase hex of their hash, as ApplyResult.newNodes gives them. */
+export function nodesByHex(nodes: readonly NewNode[]): Map<string, Uint8Array> {
+  const out = new Map<string, Uint8Array>();
+  for (const { hash, encoding } of nodes) out.set(bytesToHex(hash), encoding);
+  return out;
+}
+
 export interface MerkleTreeOptions {
   /** Decoded nodes kept in memory, least recently used evicted first. Default 65,536. */
   readonly cacheSize?: number;
@@ -74,6 +87,23 @@ export class MemoryNodeStore implements TreeNodeStore {
   }
 }
 
+/** A decoded node in the cache, with its hash: the cache is keyed by a few bits of the hash, so a hit is checked. */
+interface CachedNode {
+  readonly hash: Uint8Array;
+  readonly node: TreeNode;
+}
+
+/**
+ * The cache key of a node hash: its first 30 bits, a small integer (a Map lookup on it costs far less than on a hex
+ * string). Node hashes are uniformly distributed, so two cached nodes rarely share one; when they do, the later one
+ * replaces the earlier, and a lookup that finds the other node's entry is a miss.
+ */
+function cacheSlot(hash: Uint8Array): number {
+  return (
+    ((hash[0] as number) << 22) | ((hash[1] as number) << 14) | ((hash[2] as number) << 6) | ((hash[3] as number) >> 2)
+  );
+}
+
 interface Ref {
   readonly hash: Uint8Array;
   /** Whether the node is a leaf; undefined when not known without loading it. Empty subtrees are not leaves. */
@@ -94,7 +124,7 @@ export class MerkleTree {
   readonly store: TreeNodeStore;
   /** The root of the empty tree, H(0x02). */
   readonly emptyRoot: Uint8Array;
-  readonly #cache: LruCache<string, TreeNode>;
+  readonly #cache: LruCache<number, CachedNode>;
 
   constructor(hasher: TreeHasher, store: TreeNodeStore, options: MerkleTreeOptions = {}) {
     this.hasher = hasher;
@@ -151,34 +181,36 @@ export class MerkleTree {
    * node on the paths to the touched keys: O(k log n) for k changes in a tree of n keys with hashed keys.
    */
   apply(root: Uint8Array, changes: readonly TreeChange[]): ApplyResult {
-    for (let i = 0; i < changes.length; i++) {
-      const change = changes[i] as TreeChange;
-      checkKey(change.key);
-      if (change.value !== undefined && !(change.value instanceof Uint8Array)) {
-        throw new StateError('INVALID_CHANGES', 'a change value must be a Uint8Array or undefined');
-      }
-      if (i > 0 && compareBytes((changes[i - 1] as TreeChange).key, change.key) >= 0) {
-        throw new StateError('INVALID_CHANGES', 'changes must be sorted by strictly increasing key');
-      }
-    }
-    if (!(root instanceof Uint8Array) || root.length !== TREE_HASH_LENGTH) {
-      throw new StateError('INVALID_CHANGES', 'root must be a 32-byte hash');
-    }
-    const newNodes = new Map<string, Uint8Array>();
-    if (changes.length === 0) return { root: root.slice(), newNodes };
-    const result = this.#update(root, 0, changes, 0, changes.length, newNodes);
-    return { root: result.hash.slice(), newNodes };
+    checkChanges(root, changes);
+    const created: NewNode[] = [];
+    if (changes.length === 0) return { root: root.slice(), newNodes: new Map() };
+    const result = this.#update(root, 0, changes, 0, changes.length, created);
+    return { root: result.hash.slice(), newNodes: nodesByHex(created) };
+  }
+
+  /**
+   * `apply`, but the nodes it creates are appended to `created` (in the order made) rather than returned by hex: what
+   * the world state uses, so that committing a block writes the hashes as they are. Returns the new root.
+   */
+  update(root: Uint8Array, changes: readonly TreeChange[], created: NewNode[]): Uint8Array {
+    checkChanges(root, changes);
+    if (changes.length === 0) return root.slice();
+    return this.#update(root, 0, changes, 0, changes.length, created).hash.slice();
   }
 
   #load(hash: Uint8Array): TreeNode {
-    const hex = bytesToHex(hash);
-    const cached = this.#cache.get(hex);
-    if (cached !== undefined) return cached;
+    const slot = cacheSlot(hash);
+    const cached = this.#cache.get(slot);
+    if (cached !== undefined && bytesEqual(cached.hash, hash)) return cached.node;
     const encoding = this.store.get(hash);
-    if (encoding === undefined) throw new StateError('MISSING_NODE', `state tree node ${hex} is not in the store`);
+    if (encoding === undefined) {
+      throw new StateError('MISSING_NODE', `state tree node ${bytesToHex(hash)} is not in the store`);
+    }
     const node = decodeNode(encoding);
-    if (node === undefined) throw new StateError('INVALID_ENCODING', `state tree node ${hex} does not decode`);
-    this.#cache.set(hex, node);
+    if (node === undefined) {
+      throw new StateError('INVALID_ENCODING', `state tree node ${bytesToHex(hash)} does not decode`);
+    }
+    this.#cache.set(slot, { hash: hash.slice(), node });
     return node;
   }
 
@@ -193,7 +225,7 @@ export class MerkleTree {
     changes: readonly TreeChange[],
     lo: number,
     hi: number,
-    out: Map<string, Uint8Array>,
+    out: NewNode[],
   ): Ref {
     if (this.isEmpty(hash)) {
       const entries: Entry[] = [];
@@ -210,7 +242,9 @@ export class MerkleTree {
       lo < mid ? this.#update(node.left, depth + 1, changes, lo, mid, out) : { hash: node.left, isLeaf: undefined };
     const right: Ref =
       mid < hi ? this.#update(node.right, depth + 1, changes, mid, hi, out) : { hash: node.right, isLeaf: undefined };
-    if (bytesEqual(left.hash, node.left) && bytesEqual(right.hash, node.right)) return { hash, isLeaf: false };
+    // An untouched side is the node's own child array: compare references before bytes.
+    const sameLeft = left.hash === node.left || bytesEqual(left.hash, node.left);
+    if (sameLeft && (right.hash === node.right || bytesEqual(right.hash, node.right))) return { hash, isLeaf: false };
     return this.#internal(left, right, out);
   }
 
@@ -222,7 +256,7 @@ export class MerkleTree {
     changes: readonly TreeChange[],
     lo: number,
     hi: number,
-    out: Map<string, Uint8Array>,
+    out: NewNode[],
   ): Ref {
     const entries: Entry[] = [];
     let changed = false;
@@ -252,17 +286,16 @@ export class MerkleTree {
   }
 
   /** The canonical subtree at `depth` holding exactly entries[lo, hi) (sorted, sharing their first `depth` bits). */
-  #build(entries: readonly Entry[], lo: number, hi: number, depth: number, out: Map<string, Uint8Array>): Ref {
+  #build(entries: readonly Entry[], lo: number, hi: number, depth: number, out: NewNode[]): Ref {
     if (lo === hi) return { hash: this.emptyRoot, isLeaf: false };
     if (hi - lo === 1) {
       const entry = entries[lo] as Entry;
       if (entry.hash !== undefined) return { hash: entry.hash, isLeaf: true };
       const encoding = encodeLeaf(entry.key, entry.value);
       const leafHash = this.hasher.hash(encoding);
-      const hex = bytesToHex(leafHash);
-      out.set(hex, encoding);
+      out.push({ hash: leafHash, encoding });
       // The next block reads the paths this one wrote: keep the new nodes decoded rather than reload them from disk.
-      this.#cache.set(hex, decodeNode(encoding) as TreeNode);
+      this.#cache.set(cacheSlot(leafHash), { hash: leafHash, node: decodeNode(encoding) as TreeNode });
       return { hash: leafHash, isLeaf: true };
     }
     if (depth >= MAX_TREE_DEPTH) throw new StateError('INVALID_CHANGES', 'duplicate keys');
@@ -273,7 +306,7 @@ export class MerkleTree {
   }
 
   /** The canonical node over two subtrees: empty when both are, the leaf itself when the other side is empty. */
-  #internal(left: Ref, right: Ref, out: Map<string, Uint8Array>): Ref {
+  #internal(left: Ref, right: Ref, out: NewNode[]): Ref {
     const leftEmpty = this.isEmpty(left.hash);
     const rightEmpty = this.isEmpty(right.hash);
     if (leftEmpty && rightEmpty) return { hash: this.emptyRoot, isLeaf: false };
@@ -281,10 +314,25 @@ export class MerkleTree {
     if (rightEmpty && this.#isLeaf(left)) return { hash: left.hash, isLeaf: true };
     const encoding = encodeInternal(left.hash, right.hash);
     const hash = this.hasher.hash(encoding);
-    const hex = bytesToHex(hash);
-    out.set(hex, encoding);
-    this.#cache.set(hex, { kind: 'internal', left: left.hash, right: right.hash });
+    out.push({ hash, encoding });
+    this.#cache.set(cacheSlot(hash), { hash, node: { kind: 'internal', left: left.hash, right: right.hash } });
     return { hash, isLeaf: false };
+  }
+}
+
+function checkChanges(root: Uint8Array, changes: readonly TreeChange[]): void {
+  for (let i = 0; i < changes.length; i++) {
+    const change = changes[i] as TreeChange;
+    checkKey(change.key);
+    if (change.value !== undefined && !(change.value instanceof Uint8Array)) {
+      throw new StateError('INVALID_CHANGES', 'a change value must be a Uint8Array or undefined');
+    }
+    if (i > 0 && compareBytes((changes[i - 1] as TreeChange).key, change.key) >= 0) {
+      throw new StateError('INVALID_CHANGES', 'changes must be sorted by strictly increasing key');
+    }
+  }
+  if (!(root instanceof Uint8Array) || root.length !== TREE_HASH_LENGTH) {
+    throw new StateError('INVALID_CHANGES', 'root must be a 32-byte hash');
   }
 }
 

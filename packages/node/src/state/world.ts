@@ -13,10 +13,18 @@ import {
   type StorageProof,
   storageKey,
 } from './account.js';
+import { addressKey, wordKey } from './byte-keys.js';
 import { StateError } from './errors.js';
 import type { Account, StateChangeSet, StateReader } from './interface.js';
 import { LruCache } from './lru.js';
-import { MerkleTree, type MerkleTreeOptions, type TreeChange, type TreeNodeStore } from './tree.js';
+import {
+  MerkleTree,
+  type MerkleTreeOptions,
+  type NewNode,
+  nodesByHex,
+  type TreeChange,
+  type TreeNodeStore,
+} from './tree.js';
 import { bytesEqual, type TreeHasher } from './tree-encoding.js';
 
 /**
@@ -41,6 +49,13 @@ export interface StateApplyResult {
   readonly code: Map<string, Uint8Array>;
   /** The final account and slot values of every touched address: what `advanceSnapshot` needs after a commit. */
   readonly touched: ReadonlyMap<string, TouchedResult>;
+  /**
+   * The same new nodes as `nodes`, as (hash, encoding) pairs in the order they were made: what a commit writes, without
+   * going through hex. A node made twice (which only a hash collision could cause) is listed twice, with one encoding.
+   */
+  readonly newNodes: readonly NewNode[];
+  /** The same new code as `code`, with its hash as bytes, in change-set order (each hash once). */
+  readonly newCode: readonly { readonly codeHash: Hash; readonly code: Uint8Array }[];
 }
 
 /** One address after a change set: its final account (undefined when it does not exist) and the slots written. */
@@ -52,12 +67,88 @@ export interface TouchedResult {
   readonly slots: ReadonlyMap<string, Uint8Array | undefined>;
 }
 
+/** A TouchedResult as applyChangeSet keeps it: by address and slot bytes (and their map keys), not by hex. */
+interface TouchedEntry {
+  readonly address: Address;
+  /** addressKey(address). */
+  readonly key: string;
+  readonly account: StateAccount | undefined;
+  readonly storageReset: boolean;
+  /** In change-set order; value undefined for zero (deleted). */
+  readonly slots: readonly { readonly slot: Hash; readonly key: string; readonly value: Uint8Array | undefined }[];
+}
+
+/**
+ * What applyChangeSet returns. The hex-keyed maps of StateApplyResult are made on first use only: the chain commits
+ * from `newNodes`/`newCode` and the snapshot advances from the byte-keyed entries, so a block pays no hex conversions.
+ */
+class AppliedChangeSet implements StateApplyResult {
+  readonly parentRoot: Hash;
+  readonly root: Hash;
+  readonly newNodes: readonly NewNode[];
+  readonly newCode: readonly { readonly codeHash: Hash; readonly code: Uint8Array }[];
+  readonly touchedEntries: readonly TouchedEntry[];
+  #nodes: Map<string, Uint8Array> | undefined;
+  #code: Map<string, Uint8Array> | undefined;
+  #touched: Map<string, TouchedResult> | undefined;
+
+  constructor(
+    parentRoot: Hash,
+    root: Hash,
+    newNodes: readonly NewNode[],
+    newCode: readonly { readonly codeHash: Hash; readonly code: Uint8Array }[],
+    touched: readonly TouchedEntry[],
+  ) {
+    this.parentRoot = parentRoot;
+    this.root = root;
+    this.newNodes = newNodes;
+    this.newCode = newCode;
+    this.touchedEntries = touched;
+  }
+
+  get nodes(): Map<string, Uint8Array> {
+    this.#nodes ??= nodesByHex(this.newNodes);
+    return this.#nodes;
+  }
+
+  get code(): Map<string, Uint8Array> {
+    if (this.#code === undefined) {
+      this.#code = new Map();
+      for (const { codeHash, code } of this.newCode) this.#code.set(bytesToHex(codeHash), code);
+    }
+    return this.#code;
+  }
+
+  get touched(): ReadonlyMap<string, TouchedResult> {
+    if (this.#touched === undefined) {
+      this.#touched = new Map();
+      for (const item of this.touchedEntries) {
+        const slots = new Map<string, Uint8Array | undefined>();
+        for (const { slot, value } of item.slots) slots.set(bytesToHex(slot), value);
+        this.#touched.set(bytesToHex(item.address), {
+          account: item.account,
+          storageReset: item.storageReset,
+          slots,
+        });
+      }
+    }
+    return this.#touched;
+  }
+}
+
 export interface AuthenticatedStateOptions extends MerkleTreeOptions {
   /** Accounts, and separately storage slots, kept in the flat cache of the snapshot root. Default 262,144 each. */
   readonly snapshotCacheSize?: number;
 }
 
 const DEFAULT_SNAPSHOT_CACHE_SIZE = 262_144;
+/**
+ * Account leaf keys (one hash each) kept by address: a block's change set hashes again the keys its reads hashed, and
+ * the same senders recur from block to block.
+ */
+const ACCOUNT_KEY_CACHE_SIZE = 65_536;
+/** Storage leaf keys kept by address and slot, for the same reason (a contract's hot slots are written block after block). */
+const STORAGE_KEY_CACHE_SIZE = 65_536;
 /** Addresses whose storage was reset since the slot cache was last cleared; past this the slot cache starts over. */
 const MAX_STORAGE_GENERATIONS = 65_536;
 
@@ -90,11 +181,19 @@ export class AuthenticatedState {
    * is emptied whenever the root it describes is not the parent of the next committed one.
    */
   #snapshotRoot: Hash | undefined;
+  /** Keyed by addressKey; null caches an absent account. */
   readonly #snapshotAccounts: LruCache<string, StateAccount | null>;
-  /** Keyed by address hex, the address's storage generation, and slot hex; null caches a zero (absent) slot. */
+  /**
+   * Keyed by addressKey ‖ wordKey(slot), followed by the address's storage generation when it is not 0; null caches a
+   * zero (absent) slot. Both keys are of fixed width, so the generation suffix is unambiguous.
+   */
   readonly #snapshotSlots: LruCache<string, Uint8Array | null>;
-  /** Bumped when an address's storage is reset, so its older cached slots can no longer be found. */
+  /** Bumped when an address's storage is reset, so its older cached slots can no longer be found. By addressKey. */
   readonly #storageGenerations = new Map<string, number>();
+  /** accountKey(hasher, address) by addressKey: a pure function of the address, so never stale. */
+  readonly #accountKeys = new LruCache<string, Uint8Array>(ACCOUNT_KEY_CACHE_SIZE);
+  /** storageKey(hasher, address, slot) by addressKey ‖ wordKey(slot): as pure, as never stale. */
+  readonly #storageKeys = new LruCache<string, Uint8Array>(STORAGE_KEY_CACHE_SIZE);
 
   constructor(hasher: TreeHasher, nodes: TreeNodeStore, code: CodeStore, options: AuthenticatedStateOptions = {}) {
     this.hasher = hasher;
@@ -128,20 +227,30 @@ export class AuthenticatedState {
       this.#snapshotSlots.clear();
       this.#storageGenerations.clear();
     }
-    for (const [addressHex, item] of result.touched) {
-      this.#snapshotAccounts.set(addressHex, item.account ?? null);
-      if (item.storageReset) {
-        this.#storageGenerations.set(addressHex, (this.#storageGenerations.get(addressHex) ?? 0) + 1);
+    if (result instanceof AppliedChangeSet) {
+      for (const item of result.touchedEntries) {
+        this.#snapshotAccounts.set(item.key, item.account ?? null);
+        if (item.storageReset)
+          this.#storageGenerations.set(item.key, (this.#storageGenerations.get(item.key) ?? 0) + 1);
+        if (item.account === undefined) continue;
+        const generation = this.#storageGenerations.get(item.key) ?? 0;
+        for (const { key, value } of item.slots) {
+          this.#snapshotSlots.set(slotCacheKey(item.key, key, generation), value ?? null);
+        }
       }
-      if (item.account === undefined) continue;
-      const prefix = this.#slotPrefix(addressHex);
-      for (const [slotHex, value] of item.slots) this.#snapshotSlots.set(prefix + slotHex, value ?? null);
+    } else {
+      for (const [addressHex, item] of result.touched) {
+        const key = addressKey(hexBytes(addressHex));
+        this.#snapshotAccounts.set(key, item.account ?? null);
+        if (item.storageReset) this.#storageGenerations.set(key, (this.#storageGenerations.get(key) ?? 0) + 1);
+        if (item.account === undefined) continue;
+        const generation = this.#storageGenerations.get(key) ?? 0;
+        for (const [slotHex, value] of item.slots) {
+          this.#snapshotSlots.set(slotCacheKey(key, wordKey(hexBytes(slotHex)), generation), value ?? null);
+        }
+      }
     }
     this.#snapshotRoot = result.root.slice();
-  }
-
-  #slotPrefix(addressHex: string): string {
-    return `${addressHex}:${this.#storageGenerations.get(addressHex) ?? 0}:`;
   }
 
   #atSnapshot(root: Hash): boolean {
@@ -155,17 +264,42 @@ export class AuthenticatedState {
 
   getStateAccount(root: Hash, address: Address): StateAccount | undefined {
     checkAddress(address);
-    if (!this.#atSnapshot(root)) return this.#readAccount(root, address);
-    const hex = bytesToHex(address);
-    const cached = this.#snapshotAccounts.get(hex);
+    return this.accountByKey(root, address, addressKey(address));
+  }
+
+  /** getStateAccount for a checked address whose addressKey the caller already made. */
+  accountByKey(root: Hash, address: Address, key: string): StateAccount | undefined {
+    if (!this.#atSnapshot(root)) return this.#readAccount(root, address, key);
+    const cached = this.#snapshotAccounts.get(key);
     if (cached !== undefined) return cached ?? undefined;
-    const account = this.#readAccount(root, address);
-    this.#snapshotAccounts.set(hex, account ?? null);
+    const account = this.#readAccount(root, address, key);
+    this.#snapshotAccounts.set(key, account ?? null);
     return account;
   }
 
-  #readAccount(root: Hash, address: Address): StateAccount | undefined {
-    const leaf = this.tree.get(root, accountKey(this.hasher, address));
+  /** The account leaf key of `address` (whose addressKey is `key`). Callers never change the bytes returned. */
+  #accountKey(address: Address, key: string): Uint8Array {
+    let treeKey = this.#accountKeys.get(key);
+    if (treeKey === undefined) {
+      treeKey = accountKey(this.hasher, address);
+      this.#accountKeys.set(key, treeKey);
+    }
+    return treeKey;
+  }
+
+  /** The storage leaf key of `slot` of `address` (keys as made by addressKey, wordKey). Never changed by callers. */
+  #storageKey(address: Address, key: string, slot: Hash, slotKey: string): Uint8Array {
+    const id = key + slotKey;
+    let treeKey = this.#storageKeys.get(id);
+    if (treeKey === undefined) {
+      treeKey = storageKey(this.hasher, address, slot);
+      this.#storageKeys.set(id, treeKey);
+    }
+    return treeKey;
+  }
+
+  #readAccount(root: Hash, address: Address, key: string): StateAccount | undefined {
+    const leaf = this.tree.get(root, this.#accountKey(address, key));
     if (leaf === undefined) return undefined;
     const account = decodeAccount(leaf);
     if (account === undefined) throw new StateError('INVALID_ENCODING', 'an account leaf is not 104 bytes');
@@ -188,13 +322,20 @@ export class AuthenticatedState {
 
   /** A slot of `account` (the account of `address` in the state with root `root`), through the snapshot if at it. */
   accountStorage(root: Hash, address: Address, account: StateAccount, slot: Hash): Uint8Array {
+    return this.storageByKey(root, address, addressKey(address), account, slot);
+  }
+
+  /** accountStorage for an address whose addressKey the caller already made. */
+  storageByKey(root: Hash, address: Address, key: string, account: StateAccount, slot: Hash): Uint8Array {
     if (!this.#atSnapshot(root)) return this.storageAt(account.storageRoot, address, slot);
     checkSlot(slot);
-    const key = this.#slotPrefix(bytesToHex(address)) + bytesToHex(slot);
-    const cached = this.#snapshotSlots.get(key);
+    const slotKey = wordKey(slot);
+    const cacheKey = slotCacheKey(key, slotKey, this.#storageGenerations.get(key) ?? 0);
+    const cached = this.#snapshotSlots.get(cacheKey);
     if (cached !== undefined) return cached === null ? new Uint8Array(SLOT_BYTES) : cached.slice();
-    const value = this.storageAt(account.storageRoot, address, slot);
-    this.#snapshotSlots.set(key, isZeroValue(value) ? null : value.slice());
+    const value =
+      this.tree.get(account.storageRoot, this.#storageKey(address, key, slot, slotKey)) ?? new Uint8Array(SLOT_BYTES);
+    this.#snapshotSlots.set(cacheKey, isZeroValue(value) ? null : value.slice());
     return value;
   }
 
@@ -257,15 +398,15 @@ export class AuthenticatedState {
    * INVALID_CHANGES for duplicates, wrong lengths, or code that does not hash to its codeHash.
    */
   applyChangeSet(root: Hash, changeSet: StateChangeSet): StateApplyResult {
-    const nodes = new Map<string, Uint8Array>();
+    const nodes: NewNode[] = [];
     const touched = new Map<string, Touched>();
     const entry = (address: Address): Touched => {
       checkAddress(address);
-      const hex = bytesToHex(address);
-      let item = touched.get(hex);
+      const key = addressKey(address);
+      let item = touched.get(key);
       if (item === undefined) {
-        item = { address, listed: false, account: undefined, cleared: false, storage: new Map() };
-        touched.set(hex, item);
+        item = { address, key, listed: false, account: undefined, cleared: false, storage: new Map() };
+        touched.set(key, item);
       }
       return item;
     };
@@ -282,40 +423,37 @@ export class AuthenticatedState {
         throw new StateError('INVALID_CHANGES', 'a storage value is 32 bytes');
       }
       const storage = entry(address).storage;
-      const slotHex = bytesToHex(slot);
-      if (storage.has(slotHex)) throw new StateError('INVALID_CHANGES', `slot ${slotHex} written twice`);
-      storage.set(slotHex, { slot, value });
+      const slotKey = wordKey(slot);
+      if (storage.has(slotKey)) throw new StateError('INVALID_CHANGES', `slot ${bytesToHex(slot)} written twice`);
+      storage.set(slotKey, { slot, value });
     }
 
     const accountChanges: TreeChange[] = [];
-    const results = new Map<string, TouchedResult>();
-    for (const [addressHex, item] of touched) {
-      const key = accountKey(this.hasher, item.address);
-      const old = this.getStateAccount(root, item.address);
-      const oldLeaf = old === undefined ? undefined : encodeAccount(old);
+    const results: TouchedEntry[] = [];
+    for (const item of touched.values()) {
+      const key = this.#accountKey(item.address, item.key);
+      const old = this.accountByKey(root, item.address, item.key);
       const final: Account | undefined = item.listed ? item.account : old;
       if (final === undefined) {
-        if (oldLeaf !== undefined) accountChanges.push({ key, value: undefined });
-        results.set(addressHex, { account: undefined, storageReset: true, slots: new Map() });
+        if (old !== undefined) accountChanges.push({ key, value: undefined });
+        results.push({ address: item.address, key: item.key, account: undefined, storageReset: true, slots: [] });
         continue;
       }
       const storageReset = old === undefined || item.cleared;
       let storageRoot = storageReset ? this.emptyRoot : (old as StateAccount).storageRoot;
-      const slots = new Map<string, Uint8Array | undefined>();
+      const slots: { slot: Hash; key: string; value: Uint8Array | undefined }[] = [];
       if (item.storage.size > 0) {
         const changes: TreeChange[] = [];
-        for (const [slotHex, { slot, value }] of item.storage) {
+        for (const [slotKey, { slot, value }] of item.storage) {
           const zero = isZeroValue(value);
-          slots.set(slotHex, zero ? undefined : value.slice());
+          slots.push({ slot, key: slotKey, value: zero ? undefined : value.slice() });
           changes.push({
-            key: storageKey(this.hasher, item.address, slot),
+            key: this.#storageKey(item.address, item.key, slot, slotKey),
             value: zero ? undefined : value,
           });
         }
         changes.sort((a, b) => compareBytes(a.key, b.key));
-        const result = this.tree.apply(storageRoot, changes);
-        storageRoot = result.root;
-        for (const [hash, encoding] of result.newNodes) nodes.set(hash, encoding);
+        storageRoot = this.tree.update(storageRoot, changes, nodes);
       }
       const finalAccount: StateAccount = {
         nonce: final.nonce,
@@ -331,37 +469,89 @@ export class AuthenticatedState {
           cause: error,
         });
       }
-      if (oldLeaf === undefined || !bytesEqual(oldLeaf, value)) accountChanges.push({ key, value });
-      results.set(addressHex, { account: decodeAccount(value) as StateAccount, storageReset, slots });
+      // `old` decodes a stored leaf and `finalAccount` just encoded, so comparing the fields compares the leaves.
+      if (old === undefined || !sameStateAccount(old, finalAccount)) accountChanges.push({ key, value });
+      results.push({
+        address: item.address,
+        key: item.key,
+        // What decodeAccount(value) gives: the same fields, the hashes copied.
+        account: {
+          nonce: final.nonce,
+          balance: final.balance,
+          codeHash: final.codeHash.slice(),
+          storageRoot: storageRoot.slice(),
+        },
+        storageReset,
+        slots,
+      });
     }
     accountChanges.sort((a, b) => compareBytes(a.key, b.key));
-    const result = this.tree.apply(root, accountChanges);
-    for (const [hash, encoding] of result.newNodes) nodes.set(hash, encoding);
+    const newRoot = this.tree.update(root, accountChanges, nodes);
 
-    const code = new Map<string, Uint8Array>();
+    const code: { codeHash: Hash; code: Uint8Array }[] = [];
+    const codeIndex = new Map<string, number>();
     for (const { codeHash, code: bytes } of changeSet.code) {
       if (!bytesEqual(this.hasher.hash(bytes), codeHash)) {
         throw new StateError('INVALID_CHANGES', `code does not hash to ${bytesToHex(codeHash)}`);
       }
-      if (!bytesEqual(codeHash, this.emptyCodeHash)) code.set(bytesToHex(codeHash), bytes);
+      if (bytesEqual(codeHash, this.emptyCodeHash)) continue;
+      // codeHash is 32 bytes: it equals a 32-byte hash.
+      const hashKey = wordKey(codeHash);
+      const index = codeIndex.get(hashKey);
+      if (index === undefined) {
+        codeIndex.set(hashKey, code.length);
+        code.push({ codeHash, code: bytes });
+      } else code[index] = { codeHash, code: bytes };
     }
-    return { parentRoot: root.slice(), root: result.root, nodes, code, touched: results };
+    return new AppliedChangeSet(root.slice(), newRoot, nodes, code, results);
   }
 }
 
 interface Touched {
   readonly address: Address;
+  /** addressKey(address). */
+  readonly key: string;
   listed: boolean;
   account: Account | undefined;
   cleared: boolean;
+  /** By wordKey(slot). */
   readonly storage: Map<string, { readonly slot: Hash; readonly value: Uint8Array }>;
 }
 
-/** A `StateReader` at one state root, with a bounded cache of the accounts it has read. */
+function sameStateAccount(a: StateAccount, b: StateAccount): boolean {
+  return (
+    a.nonce === b.nonce &&
+    a.balance === b.balance &&
+    bytesEqual(a.codeHash, b.codeHash) &&
+    bytesEqual(a.storageRoot, b.storageRoot)
+  );
+}
+
+function slotCacheKey(addressKey: string, slotKey: string, generation: number): string {
+  return generation === 0 ? addressKey + slotKey : addressKey + slotKey + generation;
+}
+
+function hexBytes(hex: string): Uint8Array {
+  const out = new Uint8Array(hex.length >> 1);
+  for (let i = 0; i < out.length; i++) out[i] = Number.parseInt(hex.slice(2 * i, 2 * i + 2), 16);
+  return out;
+}
+
+/** Slots a StateView keeps; past this it starts over. */
+const VIEW_SLOT_CACHE_SIZE = 16_384;
+
+/**
+ * A `StateReader` at one state root, with bounded caches of the accounts and slots it has read. The state at a root
+ * never changes, so neither cache is ever stale.
+ */
 export class StateView implements StateReader {
   readonly state: AuthenticatedState;
   readonly root: Hash;
+  /** By addressKey; null caches an absent account. */
   readonly #accounts = new LruCache<string, StateAccount | null>(4096);
+  /** By addressKey, then wordKey(slot); null caches a zero slot. */
+  readonly #slots = new Map<string, Map<string, Uint8Array | null>>();
+  #slotCount = 0;
 
   constructor(state: AuthenticatedState, root: Hash) {
     this.state = state;
@@ -370,11 +560,14 @@ export class StateView implements StateReader {
 
   getStateAccount(address: Address): StateAccount | undefined {
     checkAddress(address);
-    const hex = bytesToHex(address);
-    const cached = this.#accounts.get(hex);
+    return this.#account(address, addressKey(address));
+  }
+
+  #account(address: Address, key: string): StateAccount | undefined {
+    const cached = this.#accounts.get(key);
     if (cached !== undefined) return cached ?? undefined;
-    const account = this.state.getStateAccount(this.root, address);
-    this.#accounts.set(hex, account ?? null);
+    const account = this.state.accountByKey(this.root, address, key);
+    this.#accounts.set(key, account ?? null);
     return account;
   }
 
@@ -389,12 +582,37 @@ export class StateView implements StateReader {
   }
 
   getStorage(address: Address, slot: Hash): Uint8Array {
-    const account = this.getStateAccount(address);
+    checkAddress(address);
+    return this.storageByKey(address, addressKey(address), slot);
+  }
+
+  /** getStorage for a checked address whose addressKey the caller already made (the overlay above this view). */
+  storageByKey(address: Address, key: string, slot: Hash): Uint8Array {
+    const valid = slot instanceof Uint8Array && slot.length === SLOT_BYTES;
+    const slotKey = valid ? wordKey(slot) : '';
+    let bySlot = this.#slots.get(key);
+    if (valid) {
+      const cached = bySlot?.get(slotKey);
+      if (cached !== undefined) return cached === null ? new Uint8Array(SLOT_BYTES) : cached.slice();
+    }
+    const account = this.#account(address, key);
     if (account === undefined) {
       checkSlot(slot);
       return new Uint8Array(SLOT_BYTES);
     }
-    return this.state.accountStorage(this.root, address, account, slot);
+    const value = this.state.storageByKey(this.root, address, key, account, slot);
+    if (this.#slotCount >= VIEW_SLOT_CACHE_SIZE) {
+      this.#slots.clear();
+      this.#slotCount = 0;
+      bySlot = undefined;
+    }
+    if (bySlot === undefined) {
+      bySlot = new Map();
+      this.#slots.set(key, bySlot);
+    }
+    bySlot.set(slotKey, isZeroValue(value) ? null : value.slice());
+    this.#slotCount++;
+    return value;
   }
 }
 

@@ -35,10 +35,17 @@ export type BatchOperation =
   | { readonly type: 'put'; readonly table: string; readonly key: Uint8Array; readonly value: Uint8Array }
   | { readonly type: 'delete'; readonly table: string; readonly key: Uint8Array };
 
+/** Names that passed validateTableName: a batch names the same few tables thousands of times. Bounded. */
+const validTableNames = new Set<string>();
+const MAX_VALID_TABLE_NAMES = 1024;
+
 export function validateTableName(table: string): void {
+  if (validTableNames.has(table)) return;
   if (typeof table !== 'string' || !TABLE_NAME_PATTERN.test(table)) {
     throw new StorageError('INVALID_ARGUMENT', `invalid table name ${JSON.stringify(table)}`);
   }
+  if (validTableNames.size >= MAX_VALID_TABLE_NAMES) validTableNames.clear();
+  validTableNames.add(table);
 }
 
 export function validateKey(key: Uint8Array): void {
@@ -49,19 +56,46 @@ export function validateKey(key: Uint8Array): void {
   }
 }
 
+/** The first slab of a batch; each next one is twice the size, up to SLAB_MAX_BYTES. */
+const SLAB_MIN_BYTES = 1024;
+const SLAB_MAX_BYTES = 64 * 1024;
+/** Keys and values longer than this get an array of their own. */
+const SLAB_ITEM_MAX_BYTES = 4096;
+
 /**
  * Collects puts and deletes across tables. Keys and values are copied when added, so the caller may reuse its
  * buffers. Operations are applied in insertion order: the last operation on a (table, key) wins.
+ *
+ * Small keys and values are copied into shared slabs (views of a few larger buffers) rather than each into an
+ * allocation of its own: a block's batch holds thousands of them, and one buffer per item cost allocation, garbage
+ * collection and, in LMDB, one address lookup per value buffer. A view is still a plain Uint8Array of exactly the
+ * item's bytes; nothing else is ever written to its part of a slab.
  */
 export class WriteBatch {
   #operations: BatchOperation[] = [];
   #byteLength = 0;
+  #slab: Uint8Array = new Uint8Array(0);
+  #slabUsed = 0;
+
+  #copy(bytes: Uint8Array): Uint8Array {
+    const length = bytes.length;
+    if (length > SLAB_ITEM_MAX_BYTES) return bytes.slice();
+    if (this.#slabUsed + length > this.#slab.length) {
+      const size = Math.max(length, Math.min(SLAB_MAX_BYTES, Math.max(SLAB_MIN_BYTES, 2 * this.#slab.length)));
+      this.#slab = new Uint8Array(size);
+      this.#slabUsed = 0;
+    }
+    const start = this.#slabUsed;
+    this.#slab.set(bytes, start);
+    this.#slabUsed = start + length;
+    return this.#slab.subarray(start, start + length);
+  }
 
   put(table: string, key: Uint8Array, value: Uint8Array): this {
     validateTableName(table);
     validateKey(key);
     if (!(value instanceof Uint8Array)) throw new StorageError('INVALID_ARGUMENT', 'value must be a Uint8Array');
-    this.#operations.push({ type: 'put', table, key: key.slice(), value: value.slice() });
+    this.#operations.push({ type: 'put', table, key: this.#copy(key), value: this.#copy(value) });
     this.#byteLength += key.length + value.length;
     return this;
   }
@@ -69,7 +103,7 @@ export class WriteBatch {
   delete(table: string, key: Uint8Array): this {
     validateTableName(table);
     validateKey(key);
-    this.#operations.push({ type: 'delete', table, key: key.slice() });
+    this.#operations.push({ type: 'delete', table, key: this.#copy(key) });
     this.#byteLength += key.length;
     return this;
   }
@@ -92,6 +126,8 @@ export class WriteBatch {
   clear(): void {
     this.#operations = [];
     this.#byteLength = 0;
+    this.#slab = new Uint8Array(0);
+    this.#slabUsed = 0;
   }
 }
 

@@ -8,6 +8,7 @@ import { StorageError } from './errors.js';
 export const HEIGHT_KEY_BYTES = 8;
 
 const MAX_U64 = (1n << 64n) - 1n;
+const MAX_SAFE_HEIGHT = BigInt(Number.MAX_SAFE_INTEGER);
 
 /**
  * Encodes a block height as 8 bytes, big-endian, fixed width, so that byte order equals numeric order and
@@ -18,7 +19,16 @@ export function heightKey(height: bigint): Uint8Array {
     throw new StorageError('INVALID_ARGUMENT', `height ${height} is outside the unsigned 64-bit range`);
   }
   const out = new Uint8Array(HEIGHT_KEY_BYTES);
-  new DataView(out.buffer).setBigUint64(0, height, false);
+  if (height <= MAX_SAFE_HEIGHT) {
+    // Number arithmetic is exact below 2^53 and spares a DataView per key.
+    let rest = Number(height);
+    for (let i = HEIGHT_KEY_BYTES - 1; i >= 0 && rest > 0; i--) {
+      out[i] = rest % 256;
+      rest = Math.floor(rest / 256);
+    }
+  } else {
+    new DataView(out.buffer).setBigUint64(0, height, false);
+  }
   return out;
 }
 

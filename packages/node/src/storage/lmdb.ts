@@ -273,7 +273,16 @@ class LmdbStore implements KeyValueStore {
     this.#assertOpen();
     if (this.readOnly) throw new StorageError('READ_ONLY', `the store at ${this.#path} was opened read-only`);
     checkBatchLimits(batch, this.#limits);
-    return batch.operations().map((op) => ({ db: this.#table(op.table, true)!, op }));
+    // A batch names few tables, mostly in runs: look each run's handle up once.
+    let name: string | undefined;
+    let db: Table | undefined;
+    return batch.operations().map((op) => {
+      if (op.table !== name) {
+        name = op.table;
+        db = this.#table(op.table, true)!;
+      }
+      return { db: db as Table, op };
+    });
   }
 
   static #apply(ops: readonly { db: Table; op: BatchOperation }[]): void {

@@ -66,7 +66,9 @@ function applyToTable(table: Table, ops: readonly BatchOperation[]): Table {
   for (const op of winners) {
     while (i < table.length && compareBytes(table[i]!.key, op.key) < 0) out.push(table[i++]!);
     if (i < table.length && compareBytes(table[i]!.key, op.key) === 0) i++; // replaced or deleted
-    if (op.type === 'put') out.push({ key: op.key, value: op.value });
+    // Copies of exactly their bytes: a batch's keys and values are views of its shared slabs, which a long-lived
+    // entry must not keep alive.
+    if (op.type === 'put') out.push({ key: op.key.slice(), value: op.value.slice() });
   }
   while (i < table.length) out.push(table[i++]!);
   return out;

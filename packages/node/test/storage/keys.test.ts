@@ -10,7 +10,7 @@ import {
   prefixEnd,
   WriteBatch,
 } from '../../src/storage/index.js';
-import { bytes } from './helpers.js';
+import { bytes, prng } from './helpers.js';
 
 test('heightKey is 8-byte big-endian and round-trips', () => {
   assert.deepEqual(heightKey(0n), new Uint8Array(8));
@@ -59,4 +59,18 @@ test('concatKey, compareBytes and prefixEnd', () => {
   assert.deepEqual(prefixEnd(bytes(1, 0xff)), bytes(2));
   assert.equal(prefixEnd(bytes(0xff, 0xff)), undefined);
   assert.equal(prefixEnd(bytes()), undefined);
+});
+
+test('heightKey writes what a DataView writes, on both sides of 2^53', () => {
+  const random = prng(53);
+  const heights = [0n, 1n, 2n ** 53n - 1n, 2n ** 53n, 2n ** 53n + 1n, 2n ** 64n - 1n];
+  for (let i = 0; i < 2000; i++) {
+    const bits = BigInt(Math.floor(random() * 64) + 1);
+    heights.push((BigInt(Math.floor(random() * 2 ** 32)) * BigInt(Math.floor(random() * 2 ** 32))) % 2n ** bits);
+  }
+  for (const height of heights) {
+    const expected = new Uint8Array(8);
+    new DataView(expected.buffer).setBigUint64(0, height, false);
+    assert.deepEqual(heightKey(height), expected, `height ${height}`);
+  }
 });
