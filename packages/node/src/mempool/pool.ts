@@ -437,7 +437,9 @@ export function createMempool(options: MempoolOptions, dependencies: MempoolDepe
 
   /**
    * Decodes and verifies in the cache off the JavaScript thread, then admits synchronously, which finds it there. The
-   * pool may have changed during the wait, so every check runs again (hashing is cheap; verification is not repeated).
+   * pool may have changed during the wait, so whether the transaction is known is asked again and every later check
+   * runs then. The hash is not recomputed: the cache keeps its own copy of the bytes it hashed and verified, and
+   * admission takes the transaction from there.
    */
   const admitAsync = async (raw: Uint8Array): Promise<AdmissionResult> => {
     const hash = precheck(raw);
@@ -446,7 +448,11 @@ export function createMempool(options: MempoolOptions, dependencies: MempoolDepe
     } catch (error) {
       throw protocolRejection(error);
     }
-    return admit(raw);
+    // Evicted from the cache meanwhile (a flood): start over, hashing the caller's bytes again.
+    if (!verified.has(hash)) return admit(raw);
+    const key = bytesToHex(hash);
+    if (byHash.has(key)) throw reject('ALREADY_KNOWN', `already known: transaction 0x${key}`);
+    return admitDecoded(raw, hash);
   };
 
   const admitDecoded = (raw: Uint8Array, hash: Hash): AdmissionResult => {

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { getSuite } from '@xinlian/crypto';
 import { decodeTransaction, encodeTransaction, isProtocolError, signTransaction } from '@xinlian/protocol';
-import { isMempoolError } from '../../src/mempool/index.js';
+import { createVerifiedTransactionCache, isMempoolError } from '../../src/mempool/index.js';
 import { CHAIN_ID, type Fixture, fixture, SUITES, snapshot, unsignedTx } from './helpers.js';
 
 type Outcome = { readonly status: string; readonly hash: string } | { readonly code: string; readonly message: string };
@@ -87,6 +88,21 @@ for (const suiteName of SUITES) {
       for (const key of f.keys) assert.equal(f.pool.pendingNonce(key.address), 8n);
       // Verified once each, then found in the cache by add.
       assert.equal(f.pool.verifiedTransactions.stats().verifications, 64);
+    });
+
+    it('admits what the verified cache evicted while it waited, by verifying it again', async () => {
+      const suite = getSuite(suiteName);
+      const verifiedTransactions = createVerifiedTransactionCache({ suite, chainId: CHAIN_ID, maxEntries: 1 });
+      const f = fixture(suiteName, {}, 4, undefined, { verifiedTransactions });
+      const raws = f.keys.map((_, i) => f.raw(i, { nonce: 0 }));
+      const results = await Promise.all(raws.map((raw) => f.pool.addAsync(raw)));
+      assert.deepEqual(
+        results.map((r) => r.status),
+        ['pending', 'pending', 'pending', 'pending'],
+      );
+      assert.equal(f.pool.stats().pending, 4);
+      // Each was verified asynchronously, and those evicted before admission once more.
+      assert.ok(verifiedTransactions.stats().verifications > 4);
     });
 
     it('verifies a transaction once however often it is offered concurrently', async () => {
