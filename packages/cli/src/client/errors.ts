@@ -1,10 +1,9 @@
-import { decodeRevertData } from '@xinlian/sdk';
+import { decodeRevertData, findInErrorChain, revertDataOf } from '@xinlian/sdk';
 import {
   type Abi,
   BaseError,
   ContractFunctionRevertedError,
   ExecutionRevertedError,
-  type Hex,
   HttpRequestError,
   RpcRequestError,
   TimeoutError,
@@ -20,31 +19,9 @@ import { CliError } from '../errors.js';
 /** Exit code of a transaction or call that reverted (a negative answer, as `keys verify`'s `invalid`). */
 export const REVERTED_EXIT_CODE = 1;
 
-function walk(error: unknown, predicate: (candidate: unknown) => boolean): unknown {
-  let current: unknown = error;
-  for (let depth = 0; depth < 20 && current !== undefined && current !== null; depth++) {
-    if (predicate(current)) return current;
-    current = (current as { cause?: unknown }).cause;
-  }
-  return undefined;
-}
-
-function isHex(value: unknown): value is Hex {
-  return typeof value === 'string' && /^0x([0-9a-fA-F]{2})*$/.test(value);
-}
-
-/** Revert data (hex) carried anywhere in the error chain: the JSON-RPC error's `data`, as the node answers code 3. */
-function revertData(error: unknown): Hex | undefined {
-  const found = walk(error, (candidate) => {
-    const data = (candidate as { data?: unknown }).data;
-    return isHex(data) && data.length >= 10;
-  });
-  return found === undefined ? undefined : ((found as { data: Hex }).data as Hex);
-}
-
 export function isRevert(error: unknown): boolean {
   return (
-    walk(
+    findInErrorChain(
       error,
       (candidate) =>
         candidate instanceof ExecutionRevertedError ||
@@ -56,9 +33,11 @@ export function isRevert(error: unknown): boolean {
 
 /** The reason of a revert error: decoded revert data, else the node's `execution reverted: …` message. */
 export function revertReason(error: unknown, abi: Abi | undefined): string {
-  const data = revertData(error);
+  const data = revertDataOf(error);
   if (data !== undefined) return decodeRevertData(data, abi);
-  const rpc = walk(error, (candidate) => candidate instanceof RpcRequestError) as RpcRequestError | undefined;
+  const rpc = findInErrorChain(error, (candidate) => candidate instanceof RpcRequestError) as
+    | RpcRequestError
+    | undefined;
   const message = rpc?.details ?? '';
   const match = /execution reverted:?\s*(.*)$/.exec(message);
   return match?.[1] ? match[1] : 'no reason given';
@@ -84,12 +63,16 @@ function networkCause(error: HttpRequestError): string {
 export function clientError(error: unknown, rpcUrl: string, what: string, abi?: Abi): CliError {
   if (error instanceof CliError) return error;
   if (isRevert(error)) return new CliError(`${what} reverted: ${revertReason(error, abi)}`, REVERTED_EXIT_CODE);
-  const http = walk(error, (candidate) => candidate instanceof HttpRequestError) as HttpRequestError | undefined;
+  const http = findInErrorChain(error, (candidate) => candidate instanceof HttpRequestError) as
+    | HttpRequestError
+    | undefined;
   if (http !== undefined) return new CliError(`cannot reach the node at ${rpcUrl} (${networkCause(http)})`);
-  if (walk(error, (candidate) => candidate instanceof TimeoutError) !== undefined) {
+  if (findInErrorChain(error, (candidate) => candidate instanceof TimeoutError) !== undefined) {
     return new CliError(`the node at ${rpcUrl} did not answer in time`);
   }
-  const rpc = walk(error, (candidate) => candidate instanceof RpcRequestError) as RpcRequestError | undefined;
+  const rpc = findInErrorChain(error, (candidate) => candidate instanceof RpcRequestError) as
+    | RpcRequestError
+    | undefined;
   if (rpc !== undefined) return new CliError(`${what} failed: ${rpc.details}`);
   if (error instanceof BaseError) return new CliError(`${what} failed: ${oneLine(error.shortMessage)}`);
   return new CliError(`${what} failed: ${error instanceof Error ? oneLine(error.message) : String(error)}`);

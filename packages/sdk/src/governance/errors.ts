@@ -33,7 +33,11 @@ export function invalidArgument(message: string): GovernanceError {
   return new GovernanceError('INVALID_ARGUMENT', message);
 }
 
-function walk(error: unknown, predicate: (candidate: unknown) => boolean): unknown {
+/**
+ * The first error in a chain of causes (viem nests them several deep) that satisfies `predicate`, or undefined.
+ * Follows at most 20 causes, so a cyclic chain cannot hang the caller.
+ */
+export function findInErrorChain(error: unknown, predicate: (candidate: unknown) => boolean): unknown {
   let current: unknown = error;
   for (let depth = 0; depth < 20 && current !== undefined && current !== null; depth++) {
     if (predicate(current)) return current;
@@ -44,6 +48,12 @@ function walk(error: unknown, predicate: (candidate: unknown) => boolean): unkno
 
 function isRevertData(value: unknown): value is Hex {
   return typeof value === 'string' && /^0x([0-9a-fA-F]{2})*$/.test(value) && value.length >= 10;
+}
+
+/** Revert data (hex, a selector at least) carried anywhere in the chain: the JSON-RPC error's `data` of code 3. */
+export function revertDataOf(error: unknown): Hex | undefined {
+  const found = findInErrorChain(error, (candidate) => isRevertData((candidate as { data?: unknown }).data));
+  return found === undefined ? undefined : (found as { data: Hex }).data;
 }
 
 function stringifyArgument(value: unknown): string {
@@ -75,7 +85,7 @@ export function decodeRevertData(data: Hex, abi?: Abi): string {
  * undefined when the error is not a revert (a network failure, a node rejection such as a frozen sender).
  */
 export function revertReasonOf(error: unknown): string | undefined {
-  const decoded = walk(
+  const decoded = findInErrorChain(
     error,
     (candidate) =>
       candidate instanceof BaseError &&
@@ -83,14 +93,14 @@ export function revertReasonOf(error: unknown): string | undefined {
       typeof (candidate as { reason?: unknown }).reason === 'string',
   );
   if (decoded !== undefined) return (decoded as { reason: string }).reason;
-  const withData = walk(error, (candidate) => isRevertData((candidate as { data?: unknown }).data));
-  if (withData !== undefined) return decodeRevertData((withData as { data: Hex }).data);
-  const rpc = walk(error, (candidate) => candidate instanceof RpcRequestError && candidate.code === 3);
+  const data = revertDataOf(error);
+  if (data !== undefined) return decodeRevertData(data);
+  const rpc = findInErrorChain(error, (candidate) => candidate instanceof RpcRequestError && candidate.code === 3);
   if (rpc !== undefined) {
     const match = /execution reverted:?\s*(.*)$/s.exec((rpc as RpcRequestError).details);
     return match?.[1] ? match[1] : 'execution reverted (no reason given)';
   }
-  const reverted = walk(
+  const reverted = findInErrorChain(
     error,
     (candidate) => candidate instanceof BaseError && candidate.name === 'ExecutionRevertedError',
   );

@@ -6,8 +6,10 @@
 
 export {
   decodeRevertData,
+  findInErrorChain,
   GovernanceError,
   type GovernanceErrorCode,
+  revertDataOf,
   revertReasonOf,
 } from './errors.js';
 export {
