@@ -1,4 +1,4 @@
-import type { Suite } from '@xinlian/crypto';
+import { bigIntToBytes, type Suite } from '@xinlian/crypto';
 import type { Address } from '@xinlian/protocol';
 import type { StateWriter } from '../state/interface.js';
 import type { BlockContext, Log } from './types.js';
@@ -116,16 +116,6 @@ export function readOnlyState(state: StateWriter): StateWriter {
 
 export const CHAIN_INFO_ADDRESS: Address = systemPrecompileAddress(0);
 
-function word(value: bigint): Uint8Array {
-  const out = new Uint8Array(32);
-  let rest = value;
-  for (let i = 31; i >= 0 && rest > 0n; i--) {
-    out[i] = Number(rest & 0xffn);
-    rest >>= 8n;
-  }
-  return out;
-}
-
 /**
  * ChainInfo at 0x…1000: whatever the input, returns `abi.encode(uint256 chainId, string suite)` where suite is
  * "intl" or "gm". Costs 200 gas. It lets contracts branch on the chain's crypto suite, and proves the precompile path.
@@ -138,9 +128,9 @@ export function createChainInfoPrecompile(): SystemPrecompile {
     run(_input, context) {
       const name = new TextEncoder().encode(context.suite.name);
       const out = new Uint8Array(32 * 4);
-      out.set(word(context.chainId), 0);
-      out.set(word(64n), 32);
-      out.set(word(BigInt(name.length)), 64);
+      out.set(bigIntToBytes(context.chainId, 32), 0);
+      out.set(bigIntToBytes(64n, 32), 32);
+      out.set(bigIntToBytes(BigInt(name.length), 32), 64);
       out.set(name, 96);
       return { kind: 'return', returnData: out };
     },

@@ -12,7 +12,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { getSuite, type SuiteName } from '@xinlian/crypto';
+import { bigIntToBytes, getSuite, type SuiteName } from '@xinlian/crypto';
 import type { Address } from '@xinlian/protocol';
 import { getAddress, getBytes, hexlify, Interface } from 'ethers';
 import {
@@ -69,21 +69,11 @@ function baseState(): MemoryState {
   for (const genesisAccount of governance.genesisAccounts()) {
     base.setAccount(genesisAccount.address, { nonce: genesisAccount.nonce, balance: genesisAccount.balance });
     for (const entry of genesisAccount.storage) {
-      base.setStorage(genesisAccount.address, bigintWord(entry.slot), entry.value);
+      base.setStorage(genesisAccount.address, bigIntToBytes(entry.slot, 32), entry.value);
     }
   }
   for (let i = 0; i < ACCOUNTS; i++) base.setAccount(account(i), { balance: 1_000_000n * ETHER });
   return base;
-}
-
-function bigintWord(value: bigint): Uint8Array {
-  const out = new Uint8Array(32);
-  let rest = value;
-  for (let i = 31; i >= 0 && rest > 0n; i--) {
-    out[i] = Number(rest & 0xffn);
-    rest >>= 8n;
-  }
-  return out;
 }
 
 interface Config {

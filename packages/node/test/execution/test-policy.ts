@@ -1,4 +1,4 @@
-import { bytesToHex } from '@xinlian/crypto';
+import { bigIntToBytes, bytesToHex } from '@xinlian/crypto';
 import type { Address, Hash } from '@xinlian/protocol';
 import { getBytes, keccak256 } from 'ethers';
 import type { ExecutionPolicy, PolicyViolation } from '../../src/execution/policy.js';
@@ -45,16 +45,6 @@ function hashed(tag: number, ...parts: Uint8Array[]): Hash {
   return getBytes(keccak256(bytes));
 }
 
-function word(value: bigint): Uint8Array {
-  const out = new Uint8Array(32);
-  let rest = value;
-  for (let i = 31; i >= 0 && rest > 0n; i--) {
-    out[i] = Number(rest & 0xffn);
-    rest >>= 8n;
-  }
-  return out;
-}
-
 function numberOf(value: Uint8Array): bigint {
   let out = 0n;
   for (const byte of value) out = (out << 8n) | BigInt(byte);
@@ -92,7 +82,7 @@ export const slots = {
   listed: (contract: Address, selector: Uint8Array, who: Address): Hash => hashed(0x07, contract, selector, who),
   admin: (contract: Address): Hash => hashed(0x08, contract),
   creations: (): Hash => prefixed(0x09),
-  creation: (index: bigint): Hash => prefixed(0x0a, word(index).subarray(24)),
+  creation: (index: bigint): Hash => prefixed(0x0a, bigIntToBytes(index, 32).subarray(24)),
   createRefused: (creator: Address): Hash => prefixed(0x0b, creator),
 };
 
@@ -108,17 +98,17 @@ export function rules(state: StorageSink | { setStorage(address: Address, slot: 
   };
   return {
     freeze: (account: Address, reason: string) => put(slots.frozen(account), reasonWord(reason)),
-    unfreeze: (account: Address) => put(slots.frozen(account), word(0n)),
-    permissioned: (on: boolean) => put(slots.permissioned(), word(on ? 1n : 0n)),
-    transactor: (account: Address, on = true) => put(slots.transactor(account), word(on ? 1n : 0n)),
-    restrictDeployment: (on: boolean) => put(slots.deployRestricted(), word(on ? 1n : 0n)),
-    deployer: (account: Address, on = true) => put(slots.deployer(account), word(on ? 1n : 0n)),
+    unfreeze: (account: Address) => put(slots.frozen(account), bigIntToBytes(0n, 32)),
+    permissioned: (on: boolean) => put(slots.permissioned(), bigIntToBytes(on ? 1n : 0n, 32)),
+    transactor: (account: Address, on = true) => put(slots.transactor(account), bigIntToBytes(on ? 1n : 0n, 32)),
+    restrictDeployment: (on: boolean) => put(slots.deployRestricted(), bigIntToBytes(on ? 1n : 0n, 32)),
+    deployer: (account: Address, on = true) => put(slots.deployer(account), bigIntToBytes(on ? 1n : 0n, 32)),
     methodRule: (contract: Address, selector: Uint8Array, mode: bigint) =>
-      put(slots.methodRule(contract, selector), word(mode)),
+      put(slots.methodRule(contract, selector), bigIntToBytes(mode, 32)),
     list: (contract: Address, selector: Uint8Array, who: Address, on = true) =>
-      put(slots.listed(contract, selector, who), word(on ? 1n : 0n)),
+      put(slots.listed(contract, selector, who), bigIntToBytes(on ? 1n : 0n, 32)),
     refuseCreations: (creator: Address, reason: string) => put(slots.createRefused(creator), reasonWord(reason)),
-    allowCreations: (creator: Address) => put(slots.createRefused(creator), word(0n)),
+    allowCreations: (creator: Address) => put(slots.createRefused(creator), bigIntToBytes(0n, 32)),
   };
 }
 
@@ -230,7 +220,7 @@ export function createTestPolicy(options: { record?: boolean } = {}): TestPolicy
       const padded = new Uint8Array(32);
       padded.set(contract, 12);
       state.putStorage(POLICY_ADDRESS, slots.creation(count), padded);
-      state.putStorage(POLICY_ADDRESS, slots.creations(), word(count + 1n));
+      state.putStorage(POLICY_ADDRESS, slots.creations(), bigIntToBytes(count + 1n, 32));
       const admin = new Uint8Array(32);
       admin.set(creator ?? origin, 12);
       state.putStorage(POLICY_ADDRESS, slots.admin(contract), admin);
@@ -253,4 +243,4 @@ export function setterCall(slot: Hash, value: Uint8Array): Uint8Array {
   return out;
 }
 
-export { reasonWord, word };
+export { reasonWord };
