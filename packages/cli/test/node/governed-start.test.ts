@@ -6,7 +6,7 @@ import { after, describe, it } from 'node:test';
 import { bytesToHex, getSuite } from '@xinlian/crypto';
 import { encodeTransaction, parseGenesis, signTransaction } from '@xinlian/protocol';
 import { devAccounts } from '../../src/node/dev-accounts.js';
-import { cli, freeBasePort, type Result, stopAll, watch, xinlian } from './helpers.js';
+import { cli, freeBasePort, stopAll, succeeded, watch, xinlian } from './helpers.js';
 
 /** Chains with a governance section, started for real: `xinlian dev`, and `xinlian start` on what init writes. */
 
@@ -15,11 +15,6 @@ after(async () => {
   await stopAll();
   rmSync(directory, { recursive: true, force: true });
 });
-
-function succeeded(result: Result, what: string): string {
-  assert.equal(result.status, 0, `${what} failed (${result.status}):\n${result.stdout}\n${result.stderr}`);
-  return result.stdout;
-}
 
 async function rpc<T>(port: number, method: string, params: unknown[] = []): Promise<T> {
   const response = await fetch(`http://127.0.0.1:${port}/`, {

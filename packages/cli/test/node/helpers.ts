@@ -1,7 +1,10 @@
+import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { bytesToHex, decryptKeystore, getSuite } from '@xinlian/crypto';
 
 /** Helpers of the node-folder tests: the real `xinlian` binary (and `scripts/start.mjs`) as child processes. */
 
@@ -13,6 +16,29 @@ export interface Result {
   readonly status: number | null;
   readonly stdout: string;
   readonly stderr: string;
+}
+
+export const readJson = <T>(path: string): T => JSON.parse(readFileSync(path, 'utf8')) as T;
+
+/** Asserts the command exited 0 and returns its stdout. */
+export function succeeded(result: Result, what: string): string {
+  assert.equal(result.status, 0, `${what} failed (${result.status}):\n${result.stdout}\n${result.stderr}`);
+  return result.stdout;
+}
+
+/** Asserts a usage error: exit 2, one `error: …` line matching `message`, no stack trace. */
+export function failedWith(result: Result, message: RegExp): void {
+  assert.equal(result.status, 2, `expected exit 2, got ${result.status}:\n${result.stdout}\n${result.stderr}`);
+  assert.match(result.stderr, /^error: /);
+  assert.match(result.stderr, message);
+  assert.doesNotMatch(result.stderr, /\n\s+at /, 'no stack trace');
+}
+
+/** Decrypts a key file of a node folder with its password file; adds the public key as 0x hex. */
+export async function openKeyFile(home: string, keyFile: string, passwordFile: string) {
+  const password = readFileSync(join(home, passwordFile), 'utf8').split('\n')[0] as string;
+  const decrypted = await decryptKeystore(readFileSync(join(home, keyFile), 'utf8'), password);
+  return { ...decrypted, publicKey: bytesToHex(getSuite(decrypted.suite).getPublicKey(decrypted.privateKey), true) };
 }
 
 /** Runs `node <script> …args` to completion (asynchronously: a test may serve RPC from this process meanwhile). */

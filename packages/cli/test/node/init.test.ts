@@ -14,10 +14,10 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { bytesToHex, decryptKeystore, getSuite, type SuiteName } from '@xinlian/crypto';
+import { bytesToHex, getSuite, type SuiteName } from '@xinlian/crypto';
 import { parseGenesis } from '@xinlian/protocol';
 import { devAccounts } from '../../src/node/dev-accounts.js';
-import { cli, freeBasePort, type Result, stopAll, watch, xinlian } from './helpers.js';
+import { cli, failedWith, freeBasePort, openKeyFile, readJson, stopAll, succeeded, watch, xinlian } from './helpers.js';
 
 /** `xinlian init` and `xinlian start` as child processes: the folders init writes, and what start refuses. */
 
@@ -49,20 +49,7 @@ interface GenesisFile {
   alloc: Record<string, unknown>;
 }
 
-const readJson = <T>(path: string): T => JSON.parse(readFileSync(path, 'utf8')) as T;
 const sha256 = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
-
-function succeeded(result: Result, what: string): string {
-  assert.equal(result.status, 0, `${what} failed (${result.status}):\n${result.stdout}\n${result.stderr}`);
-  return result.stdout;
-}
-
-function failedWith(result: Result, message: RegExp): void {
-  assert.equal(result.status, 2, `expected exit 2, got ${result.status}:\n${result.stdout}\n${result.stderr}`);
-  assert.match(result.stderr, /^error: /);
-  assert.match(result.stderr, message);
-  assert.doesNotMatch(result.stderr, /\n\s+at /, 'no stack trace');
-}
 
 /**
  * The genesis at `from` without its governance section (and the nodes' organisations), written to `to`: a chain
@@ -79,12 +66,6 @@ function writeUngovernedGenesis(from: string, to: string): void {
       ...(genesis.observers === undefined ? {} : { observers: genesis.observers.map(withoutOrganisation) }),
     }),
   );
-}
-
-async function keyOf(home: string, keyFile: string, passwordFile: string) {
-  const password = readFileSync(join(home, passwordFile), 'utf8').split('\n')[0] as string;
-  const decrypted = await decryptKeystore(readFileSync(join(home, keyFile), 'utf8'), password);
-  return { ...decrypted, publicKey: bytesToHex(getSuite(decrypted.suite).getPublicKey(decrypted.privateKey), true) };
 }
 
 for (const suite of ['intl', 'gm'] as const) {
@@ -170,7 +151,7 @@ for (const suite of ['intl', 'gm'] as const) {
           i < 4 ? ['validator.json', 'validator.password'] : ['node.json', 'node.password'];
         assert.equal(statSync(join(home, keyFile)).mode & 0o777, 0o600);
         assert.equal(statSync(join(home, passwordFile)).mode & 0o777, 0o600);
-        const key = await keyOf(home, keyFile, passwordFile);
+        const key = await openKeyFile(home, keyFile, passwordFile);
         assert.equal(key.suite, suite);
         const expected = i < 4 ? genesis.validators[i]?.publicKey : genesis.observers?.[0]?.publicKey;
         assert.equal(key.publicKey, expected);
@@ -187,7 +168,7 @@ for (const suite of ['intl', 'gm'] as const) {
         const home = join(out, folder);
         assert.equal(statSync(join(home, 'account.json')).mode & 0o777, 0o600);
         assert.equal(statSync(join(home, 'account.password')).mode & 0o777, 0o600);
-        const account = await keyOf(home, 'account.json', 'account.password');
+        const account = await openKeyFile(home, 'account.json', 'account.password');
         assert.equal(account.suite, suite);
         const organisation = folder === 'regulator' ? 'regulator' : `org${folder.slice(4)}`;
         const admins: string[] | undefined = governance.organisations

@@ -13,9 +13,9 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { bytesToHex, decryptKeystore, getSuite } from '@xinlian/crypto';
+import { bytesToHex } from '@xinlian/crypto';
 import { parseGenesis } from '@xinlian/protocol';
-import { cli, freeBasePort, type Result, stopAll, watch, xinlian } from './helpers.js';
+import { cli, failedWith, freeBasePort, openKeyFile, readJson, stopAll, succeeded, watch, xinlian } from './helpers.js';
 
 /** `xinlian init --join`: a folder for a node that governance is to add, as child processes of the real binary. */
 
@@ -33,26 +33,6 @@ interface Config {
   validatorKeyFile?: string;
   validatorPasswordFile?: string;
   nodeKeyFile?: string;
-}
-
-const readJson = <T>(path: string): T => JSON.parse(readFileSync(path, 'utf8')) as T;
-
-function succeeded(result: Result, what: string): string {
-  assert.equal(result.status, 0, `${what} failed (${result.status}):\n${result.stdout}\n${result.stderr}`);
-  return result.stdout;
-}
-
-function failedWith(result: Result, message: RegExp): void {
-  assert.equal(result.status, 2, `expected exit 2, got ${result.status}:\n${result.stdout}\n${result.stderr}`);
-  assert.match(result.stderr, /^error: /);
-  assert.match(result.stderr, message);
-  assert.doesNotMatch(result.stderr, /\n\s+at /, 'no stack trace');
-}
-
-async function openKey(home: string, keyFile: string, passwordFile: string) {
-  const password = readFileSync(join(home, passwordFile), 'utf8').split('\n')[0] as string;
-  const decrypted = await decryptKeystore(readFileSync(join(home, keyFile), 'utf8'), password);
-  return { ...decrypted, publicKey: bytesToHex(getSuite(decrypted.suite).getPublicKey(decrypted.privateKey), true) };
 }
 
 for (const suite of ['intl', 'gm'] as const) {
@@ -106,14 +86,14 @@ for (const suite of ['intl', 'gm'] as const) {
         [],
         'no staging folder left',
       );
-      const key = await openKey(target, 'validator.json', 'validator.password');
+      const key = await openKeyFile(target, 'validator.json', 'validator.password');
       assert.equal(key.suite, suite);
       const genesis = parseGenesis(readJson(join(target, 'genesis.json')));
       const members = [...genesis.validators, ...genesis.observers].map((node) => bytesToHex(node.publicKey, true));
       assert.equal(members.includes(key.publicKey), false, 'a new key, not a member yet');
       assert.match(stdout, new RegExp(`^public key:\\s+${key.publicKey}$`, 'm'));
       assert.match(stdout, new RegExp(`^node address:\\s+${key.address}$`, 'm'));
-      const account = await openKey(target, 'account.json', 'account.password');
+      const account = await openKeyFile(target, 'account.json', 'account.password');
       assert.ok(stdout.includes(`operator account: ${account.address} (${join(target, 'account.json')})`));
     });
 
@@ -135,7 +115,7 @@ for (const suite of ['intl', 'gm'] as const) {
     });
 
     it('prints the proposal that adds it, with the existing node’s organisation', async () => {
-      const key = await openKey(target, 'validator.json', 'validator.password');
+      const key = await openKeyFile(target, 'validator.json', 'validator.password');
       assert.ok(
         stdout.includes(
           `  npx xinlian gov propose add-node --public-key ${key.publicKey} --name node4 --organisation org1 ` +
