@@ -1,0 +1,49 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { CandidateTransaction } from '../../src/chain/index.js';
+import { createMemoryStore } from '../../src/storage/index.js';
+import { makeSetup, nextParams, openChain, signed } from './helpers.js';
+
+/**
+ * A block of many transactions is built and checked in slices, with a turn of the event loop between them, so that a
+ * loaded node keeps answering RPC requests and P2P messages meanwhile. What goes into the block must not depend on it.
+ */
+describe('chain: the event loop turns while a block of many transactions executes', () => {
+  const setup = makeSetup('intl');
+  const recipient = new Uint8Array(20).fill(0x42);
+  const transactions: CandidateTransaction[] = [];
+  for (let nonce = 0n; nonce < 70n; nonce++) {
+    for (const user of setup.users) transactions.push(signed(setup, user, { nonce, to: recipient, value: 1n }));
+  }
+
+  /** Counts the turns of the event loop (setImmediate callbacks) that run until `work` settles. */
+  async function turnsDuring<T>(work: () => Promise<T>): Promise<{ result: T; turns: number }> {
+    let turns = 0;
+    let running = true;
+    const tick = () => {
+      if (!running) return;
+      turns++;
+      setImmediate(tick);
+    };
+    setImmediate(tick);
+    try {
+      return { result: await work(), turns };
+    } finally {
+      running = false;
+    }
+  }
+
+  it('buildBlock and applyBlock let other work run, and agree on the block', async () => {
+    const builder = await openChain(setup, createMemoryStore());
+    const built = await turnsDuring(() => builder.buildBlock(nextParams(setup, builder, transactions)));
+    assert.equal(built.result.block.transactions.length, transactions.length);
+    assert.deepEqual(built.result.rejected, []);
+    // 210 transactions, a turn every 64: at least three turns, where an unsliced build would allow none.
+    assert.ok(built.turns >= 3, `${built.turns} turns of the event loop while building`);
+
+    const checker = await openChain(setup, createMemoryStore());
+    const applied = await turnsDuring(() => checker.applyBlock(built.result.block));
+    assert.ok(applied.turns >= 3, `${applied.turns} turns of the event loop while checking`);
+    assert.deepEqual(applied.result.hash, built.result.hash);
+  });
+});
