@@ -7,7 +7,6 @@ import {
   scrypt as nodeScrypt,
 } from 'node:crypto';
 import { createRequire } from 'node:module';
-import { availableParallelism } from 'node:os';
 import process from 'node:process';
 import { keccak_256 } from '@noble/hashes/sha3.js';
 import { pureSecp256k1 } from './pure-secp256k1.js';
@@ -63,6 +62,9 @@ function loadLibsecp256k1(): SyncSecp256k1Backend | undefined {
   };
 }
 
+/** Recoveries per batch on the pool: enough to amortise a batch's round trip (~10 µs), few enough to keep a flow. */
+const RECOVER_BATCH = 16;
+
 /** libuv's thread-pool size (UV_THREADPOOL_SIZE, default 4), which recovery batches share with fs, DNS and crypto. */
 function threadPoolSize(): number {
   const configured = Number.parseInt(process.env.UV_THREADPOOL_SIZE ?? '', 10);
@@ -72,10 +74,11 @@ function threadPoolSize(): number {
 /**
  * secp256k1 through the project's addon: libsecp256k1 built from the secp256k1 package's sources, without the package
  * wrapper's per-call checks (the suite has validated every input), and safe in worker threads that come and go (the
- * package's binding is not; see native/secp256k1_addon.c). `recoverAsync` batches onto libuv's pool with at most
- * (cores − 1) batches running: the point is to relieve the JavaScript thread, and more busy pool threads than spare
- * cores would take CPU from it instead. One pool thread also always stays free for file system and DNS work. Under
- * load, waiting requests coalesce into larger batches, which cost the JavaScript thread less per request.
+ * package's binding is not; see native/secp256k1_addon.c). `recoverAsync` batches onto libuv's pool: small batches
+ * (RECOVER_BATCH), with as many running as the pool has threads but one, which stays free for file system and DNS
+ * work. Small batches keep requests flowing: one large batch at a time made every request of a burst wait for the
+ * slowest (a recovery is ~80 µs of a core here, so 64 of them ~5 ms), and the node's thread then admitted them all at
+ * once; on a loaded node this convoy left both cores idle about a third of the time. See docs/crypto.md.
  */
 function addonSecp256k1(addon: Secp256k1Addon): Secp256k1Backend {
   const recover = (digest: Uint8Array, signature: Uint8Array, recovery: number): Uint8Array => {
@@ -83,7 +86,7 @@ function addonSecp256k1(addon: Secp256k1Addon): Secp256k1Backend {
     if (publicKey === undefined) throw new Error('libsecp256k1 recovers no public key from this signature');
     return publicKey;
   };
-  const maxInFlight = Math.max(1, Math.min(threadPoolSize() - 1, availableParallelism() - 1));
+  const maxInFlight = Math.max(1, threadPoolSize() - 1);
   return {
     description: "libsecp256k1 (native, xinlian_secp256k1 addon; recovery batched on libuv's thread pool)",
     getPublicKey(privateKey) {
@@ -99,7 +102,11 @@ function addonSecp256k1(addon: Secp256k1Addon): Secp256k1Backend {
     },
     verifyDigest: (publicKey, digest, signature) => addon.verify(signature, digest, publicKey),
     recover,
-    recoverAsync: createRecoverBatcher(addon, recover, { maxInFlight, schedule: setImmediate }),
+    recoverAsync: createRecoverBatcher(addon, recover, {
+      maxBatch: RECOVER_BATCH,
+      maxInFlight,
+      schedule: setImmediate,
+    }),
   };
 }
 
