@@ -8,7 +8,7 @@ import { HeadWatcher, HttpRpc } from './node/rpc.js';
 import { type RunningTarget, startTarget, type TargetSpec } from './node/target.js';
 
 /**
- * `npm run bench -- node [--transactions N] [--lanes L] [--sweep] [--profile DIR] [--only intl|gm]`: committed transactions per
+ * `npm run bench -- node [--transactions N] [--warmup N] [--lanes L] [--sweep] [--profile DIR] [--only intl|gm]`: committed transactions per
  * second and submit→commit latency of Hardhat's node (the baseline) and `xinlian dev` (intl and gm), each started here
  * as a child process on a free port. See docs/benchmarks.md.
  */
@@ -19,6 +19,8 @@ function progress(text: string): void {
 
 interface Options {
   readonly transactions: number;
+  /** Untimed value and ERC-20 transfers sent to every target before the timed windows (see docs/benchmarks.md). */
+  readonly warmup: number;
   readonly lanes: number;
   readonly sweep: boolean;
   readonly profileDir: string | undefined;
@@ -28,6 +30,7 @@ interface Options {
 
 function parseOptions(argv: readonly string[]): Options {
   let transactions = 4000;
+  let warmup = 4000;
   let lanes = 32;
   let sweep = false;
   let profileDir: string | undefined;
@@ -45,7 +48,11 @@ function parseOptions(argv: readonly string[]): Options {
       return n;
     };
     if (arg === '--transactions') transactions = positive(next());
-    else if (arg === '--lanes') lanes = positive(next());
+    else if (arg === '--warmup') {
+      const value = next();
+      warmup = Number(value);
+      if (!Number.isSafeInteger(warmup) || warmup < 0) throw new Error('--warmup must be a non-negative integer');
+    } else if (arg === '--lanes') lanes = positive(next());
     else if (arg === '--sweep') sweep = true;
     else if (arg === '--profile') profileDir = next();
     else if (arg === '--only') {
@@ -53,9 +60,11 @@ function parseOptions(argv: readonly string[]): Options {
       if (suite !== 'intl' && suite !== 'gm') throw new Error('--only takes intl or gm');
       only = suite;
     } else
-      throw new Error(`unknown option ${arg} (--transactions N, --lanes L, --sweep, --profile DIR, --only intl|gm)`);
+      throw new Error(
+        `unknown option ${arg} (--transactions N, --warmup N, --lanes L, --sweep, --profile DIR, --only intl|gm)`,
+      );
   }
-  return { transactions, lanes, sweep, profileDir, only };
+  return { transactions, warmup, lanes, sweep, profileDir, only };
 }
 
 /** A workload's figures with the CPU it cost, per committed transaction. */
@@ -121,9 +130,20 @@ async function benchTarget(
       signer,
       target.devKeys,
       options.lanes,
-      { value: options.transactions, erc20: withErc20 ? options.transactions : 0 },
+      {
+        warmup: { value: options.warmup, erc20: withErc20 ? options.warmup : 0 },
+        value: options.transactions,
+        erc20: withErc20 ? options.transactions : 0,
+      },
       bytecode,
     );
+    if (options.warmup > 0) {
+      progress(
+        `${spec.name}: warm-up (${options.warmup} value${withErc20 ? ` and ${options.warmup} ERC-20` : ''} transfers, untimed)`,
+      );
+      await runLoad(rpc, watcher, workload.warmup.value);
+      if (withErc20) await runLoad(rpc, watcher, workload.warmup.erc20);
+    }
     progress(`${spec.name}: ${options.transactions} value transfers over ${options.lanes} lanes`);
     const startMicros = Number(process.hrtime.bigint() / 1000n);
     const valueTransfers = await withCpu(target.pid, () =>
@@ -238,6 +258,7 @@ export async function runNodeBenchmark(): Promise<unknown> {
   return {
     benchmark: 'node',
     transactionsPerWorkload: options.transactions,
+    warmupTransactions: options.warmup,
     lanes: options.lanes,
     node: process.version,
     platform: `${process.platform}-${process.arch}`,

@@ -213,6 +213,11 @@ export async function sendAndWait(rpc: HttpRpc, watcher: HeadWatcher, txs: reado
 
 export interface Workload {
   readonly laneKeys: readonly Uint8Array[];
+  /** Untimed load sent first, so that the timed windows see a node whose JIT has compiled its hot paths. */
+  readonly warmup: {
+    readonly value: readonly (readonly PreparedTx[])[];
+    readonly erc20: readonly (readonly PreparedTx[])[];
+  };
   readonly value: readonly (readonly PreparedTx[])[];
   readonly erc20: readonly (readonly PreparedTx[])[];
   readonly token: string;
@@ -226,8 +231,8 @@ const RECIPIENTS = 1024;
 
 /**
  * Setup (untimed): fresh lane senders funded by dev account 0, a BenchToken deployed by dev account 1 crediting every
- * lane, then every benchmark transaction pre-signed: value transfers (nonces 0…), then ERC-20 transfers (next nonces),
- * to a pool of 1,024 fresh recipients.
+ * lane, then every benchmark transaction pre-signed, to a pool of 1,024 fresh recipients. Each lane's nonces run through
+ * the warm-up's value and ERC-20 transfers, then the timed value transfers, then the timed ERC-20 transfers.
  */
 export async function prepareWorkload(
   rpc: HttpRpc,
@@ -235,7 +240,7 @@ export async function prepareWorkload(
   signer: Signer,
   devKeys: readonly Uint8Array[],
   laneCount: number,
-  transactions: { value: number; erc20: number },
+  transactions: { warmup?: { value: number; erc20: number }; value: number; erc20: number },
   bytecode: Uint8Array,
 ): Promise<Workload> {
   const { suite } = signer;
@@ -267,25 +272,37 @@ export async function prepareWorkload(
   const recipients = Array.from({ length: RECIPIENTS }, () => suite.randomBytes(20));
   const split = (total: number, lane: number) => Math.floor(total / laneCount) + (lane < total % laneCount ? 1 : 0);
   let r = 0;
-  const value = laneKeys.map((key, lane) =>
-    Array.from({ length: split(transactions.value, lane) }, (_, k) =>
-      signer.sign(key, BigInt(k), recipients[r++ % RECIPIENTS] as Uint8Array, 1n, new Uint8Array(), VALUE_GAS),
-    ),
-  );
-  const erc20 = laneKeys.map((key, lane) => {
-    const start = BigInt(value[lane]?.length ?? 0);
-    return Array.from({ length: split(transactions.erc20, lane) }, (_, k) =>
+  const nextNonce = laneKeys.map(() => 0n);
+  const signLanes = (total: number, sign: (key: Uint8Array, nonce: bigint) => PreparedTx) =>
+    laneKeys.map((key, lane) =>
+      Array.from({ length: split(total, lane) }, () => {
+        const nonce = nextNonce[lane] as bigint;
+        nextNonce[lane] = nonce + 1n;
+        return sign(key, nonce);
+      }),
+    );
+  const valueLanes = (total: number) =>
+    signLanes(total, (key, nonce) =>
+      signer.sign(key, nonce, recipients[r++ % RECIPIENTS] as Uint8Array, 1n, new Uint8Array(), VALUE_GAS),
+    );
+  const erc20Lanes = (total: number) =>
+    signLanes(total, (key, nonce) =>
       signer.sign(
         key,
-        start + BigInt(k),
+        nonce,
         tokenAddress,
         0n,
         transferData(recipients[r++ % RECIPIENTS] as Uint8Array, 1n),
         ERC20_GAS,
       ),
     );
-  });
-  return { laneKeys, value, erc20, token };
+  const warmup = {
+    value: valueLanes(transactions.warmup?.value ?? 0),
+    erc20: erc20Lanes(transactions.warmup?.erc20 ?? 0),
+  };
+  const value = valueLanes(transactions.value);
+  const erc20 = erc20Lanes(transactions.erc20);
+  return { laneKeys, warmup, value, erc20, token };
 }
 
 export { compileToken };
