@@ -1,7 +1,21 @@
 import { ProtocolError } from '../errors.js';
 import { ADDRESS_LENGTH, HASH_LENGTH } from '../primitives.js';
-import { decodeInteger, decodeRlp, expectBytes, expectList, type RlpItem } from './rlp.js';
-import { assertTransactionSuite, freezeTransaction, recoverSender, recoverSenderAsync } from './signing.js';
+import {
+  decodeInteger,
+  decodeRlp,
+  encodeListHeader,
+  expectBytes,
+  expectList,
+  listItemsSpan,
+  type RlpItem,
+} from './rlp.js';
+import {
+  assertTransactionSuite,
+  freezeTransaction,
+  recoverSender,
+  recoverSenderAsync,
+  rememberSigningMessage,
+} from './signing.js';
 import {
   type AccessList,
   type DecodeTransactionOptions,
@@ -144,6 +158,25 @@ function decodeTyped(type: TransactionType, fields: readonly RlpItem[], expected
 }
 
 const FIELD_COUNTS: Readonly<Record<TransactionType, number>> = { legacy: 9, eip2930: 11, eip1559: 12, gm: 11 };
+/** Trailing fields that are not signed: yParity, r, s (intl); publicKey, signature (gm). */
+const SIGNATURE_FIELDS: Readonly<Record<TransactionType, number>> = { legacy: 3, eip2930: 3, eip1559: 3, gm: 2 };
+
+/**
+ * A typed transaction's signing message, `type || rlp(unsigned fields)`, cut out of its raw encoding rather than
+ * re-encoded from the decoded fields: the unsigned fields come first in the list, and a strictly canonical encoding
+ * (which decodeRlp enforces) is the one re-encoding would give, so the bytes are the same. Legacy transactions
+ * (EIP-155 appends chainId, 0, 0) are left to signingMessage.
+ */
+function typedSigningMessage(raw: Uint8Array, type: Exclude<TransactionType, 'legacy'>): Uint8Array {
+  const list = raw.subarray(1);
+  const { start, end } = listItemsSpan(list, FIELD_COUNTS[type] - SIGNATURE_FIELDS[type]);
+  const header = encodeListHeader(end - start);
+  const message = new Uint8Array(1 + header.length + end - start);
+  message[0] = raw[0] as number;
+  message.set(header, 1);
+  message.set(list.subarray(start, end), 1 + header.length);
+  return message;
+}
 
 /**
  * Decodes and fully validates a raw transaction for a chain: size ≤ 128 KiB (else INVALID_TRANSACTION), a type of the
@@ -185,5 +218,7 @@ function decodeUnverified(raw: Uint8Array, options: DecodeTransactionOptions): S
   const decoded =
     type === 'legacy' ? decodeLegacy(fields, options.chainId) : decodeTyped(type, fields, options.chainId);
   checkSignedTransaction(decoded);
-  return freezeTransaction(decoded);
+  const tx = freezeTransaction(decoded);
+  if (tx.type !== 'legacy') rememberSigningMessage(tx, typedSigningMessage(raw, tx.type));
+  return tx;
 }

@@ -59,7 +59,7 @@ function readSpan(input: Uint8Array, offset: number, limit: number): Span {
 
 function decodeAt(input: Uint8Array, offset: number, limit: number, depth: number): { item: RlpItem; end: number } {
   const span = readSpan(input, offset, limit);
-  if (!span.isList) return { item: input.slice(span.start, span.end), end: span.end };
+  if (!span.isList) return { item: input.subarray(span.start, span.end), end: span.end };
   if (depth >= MAX_DEPTH) throw malformed('lists nested too deeply');
   const items: RlpItem[] = [];
   let position = span.start;
@@ -71,11 +71,36 @@ function decodeAt(input: Uint8Array, offset: number, limit: number, depth: numbe
   return { item: items, end: span.end };
 }
 
-/** Decodes exactly one canonical RLP item spanning all of `input`. */
+/**
+ * Decodes exactly one canonical RLP item spanning all of `input`. The byte strings are views into one private copy of
+ * `input`, which the caller may then change or reuse: one allocation per decode rather than one per item (a
+ * transaction has a dozen), which a node admitting thousands of transactions a second pays for in garbage collection.
+ */
 export function decodeRlp(input: Uint8Array): RlpItem {
-  const { item, end } = decodeAt(input, 0, input.length, 0);
-  if (end !== input.length) throw malformed(`${input.length - end} trailing bytes`);
+  const copy = input.slice();
+  const { item, end } = decodeAt(copy, 0, copy.length, 0);
+  if (end !== copy.length) throw malformed(`${copy.length - end} trailing bytes`);
   return item;
+}
+
+/**
+ * Where, in `list` (one canonical RLP list, as decodeRlp accepted it), the payload starts and its first `count` items
+ * end: enough to cut a prefix of the list's items out of the encoding without re-encoding them.
+ */
+export function listItemsSpan(list: Uint8Array, count: number): { readonly start: number; readonly end: number } {
+  const span = readSpan(list, 0, list.length);
+  if (!span.isList) throw malformed('expected a list');
+  let position = span.start;
+  for (let i = 0; i < count; i++) position = readSpan(list, position, span.end).end;
+  return { start: span.start, end: position };
+}
+
+/** The canonical RLP header of a list whose payload is `length` bytes. */
+export function encodeListHeader(length: number): Uint8Array {
+  if (length <= 55) return Uint8Array.of(0xc0 + length);
+  const lengthBytes: number[] = [];
+  for (let rest = length; rest > 0; rest = Math.floor(rest / 256)) lengthBytes.unshift(rest % 256);
+  return Uint8Array.of(0xf7 + lengthBytes.length, ...lengthBytes);
 }
 
 export function encodeRlp(item: RlpItem): Uint8Array {

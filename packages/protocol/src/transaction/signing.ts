@@ -27,13 +27,28 @@ function uncompressed(publicKey: Uint8Array): Uint8Array {
 }
 
 /**
+ * Signing messages already known for decoded transactions (cut from their raw bytes by the decoder), so that verifying
+ * a received transaction does not re-encode it. Keyed by the frozen transaction object, which nobody can change.
+ */
+const signingMessages = new WeakMap<object, Uint8Array>();
+
+/** For the decoder: `message` is `signingMessage(tx)`, byte for byte. */
+export function rememberSigningMessage(tx: SignedTransaction, message: Uint8Array): void {
+  signingMessages.set(tx, message);
+}
+
+function messageOf(tx: UnsignedTransaction | SignedTransaction): Uint8Array {
+  return signingMessages.get(tx) ?? signingMessage(tx);
+}
+
+/**
  * The 32-byte digest the signature covers. `intl`: Keccak-256(signingMessage). `gm`: e = SM3(Z_A || signingMessage),
  * where Z_A depends on the signer's public key and the default user ID — taken from a signed transaction, or from
  * `publicKey` (64-byte x || y or any form the suite accepts) for an unsigned one.
  */
 export function signingHash(tx: UnsignedTransaction | SignedTransaction, suite: Suite, publicKey?: Uint8Array): Hash {
   assertTransactionSuite(tx.type, suite);
-  const message = signingMessage(tx);
+  const message = messageOf(tx);
   if (tx.type !== 'gm') return suite.hash(message);
   const key = publicKey ?? ('publicKey' in tx ? tx.publicKey : undefined);
   if (!(key instanceof Uint8Array)) {
@@ -167,7 +182,7 @@ function computeSender(tx: SignedTransaction, suite: Suite): Address {
   try {
     if (tx.type === 'gm') {
       const publicKey = uncompressed(tx.publicKey);
-      if (!suite.verify(publicKey, signingMessage(tx), tx.signature)) {
+      if (!suite.verify(publicKey, messageOf(tx), tx.signature)) {
         throw new ProtocolError('INVALID_SIGNATURE', 'the SM2 signature does not verify for this public key');
       }
       return suite.addressFromPublicKey(publicKey);
