@@ -18,8 +18,9 @@ import type { Platform, Secp256k1Backend, Sm4Backend } from './types.js';
 /**
  * Node platform: OpenSSL (inside node) for SHA-256, SM3, SM4 and AES-GCM; libsecp256k1 for secp256k1, through the
  * project's addon (with key recovery batched on libuv's thread pool) or else the secp256k1 package's prebuilt binding;
- * and the project's addon for SM2 with a user ID. Each native piece falls back to pure JavaScript if it cannot load,
- * and asynchronous recovery to the synchronous path.
+ * the Keccak team's XKCP code for Keccak-256, through the project's addon (one native call per hash) or else the keccak
+ * package's prebuilt binding; and the project's addon for SM2 with a user ID. Each native piece falls back to pure
+ * JavaScript if it cannot load, and asynchronous recovery to the synchronous path.
  */
 const require = createRequire(import.meta.url);
 
@@ -121,10 +122,7 @@ function loadSecp256k1(): Secp256k1Backend {
   return { ...backend, recoverAsync: recoverNow(backend.recover) };
 }
 
-/**
- * A copy into a Uint8Array of its own: small Buffers are views into node's shared pool, and handing out such a view
- * would let a caller read unrelated memory through `.buffer`.
- */
+/** The `keccak` package binding's sponge object. */
 interface KeccakState {
   initialize(rate: number, capacity: number): void;
   absorb(data: Uint8Array): void;
@@ -132,14 +130,75 @@ interface KeccakState {
   squeeze(length: number): Uint8Array;
 }
 
-const KECCAK256_OF_EMPTY = 'c5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470';
+/** The exports of the project's addon `xinlian_keccak` (native/keccak_addon.c). */
+interface KeccakAddon {
+  /** Keccak-256 (Ethereum's): a new Uint8Array(32); TypeError for anything but a Uint8Array. */
+  keccak256(data: Uint8Array): Uint8Array;
+}
+
+/** Relative to the compiled module, dist/src/platform/node.js. */
+const KECCAK_ADDON_PATH = '../../../native/build/Release/xinlian_keccak.node';
 
 /**
- * Keccak-256 through the `keccak` package's prebuilt binding (the keccak-f[1600] of the Keccak team's code), called
- * directly rather than through its stream wrapper, whose per-call cost is larger than hashing a transaction. A
- * known-answer check at load guards the internal interface; anything unexpected falls back to @noble/hashes.
+ * Known answers of Keccak-256 with Keccak's original padding (SHA3-256's differs): "", "abc", and 200 × "a", which
+ * takes two blocks (the rate is 136 bytes), the last one at a non-zero byteOffset.
  */
-function loadNativeKeccak256(): ((data: Uint8Array) => Uint8Array) | undefined {
+const KECCAK256_KNOWN_ANSWERS: readonly (readonly [Uint8Array, string])[] = [
+  [new Uint8Array(0), 'c5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470'],
+  [new TextEncoder().encode('abc'), '4e03657aea45a94fc7d47ba826c8d667c0d1e6e33a64a036ec44f58fa12d6c45'],
+  [new Uint8Array(203).fill(0x61).subarray(3), '96ea54061def936c4be90b518992fdc6f12f535068a256229aca54267b4d084d'],
+];
+
+/** Throws unless `keccak256` gives the known answers, each a Uint8Array(32) of its own. */
+function checkKeccak256(keccak256: (data: Uint8Array) => Uint8Array): void {
+  for (const [data, expected] of KECCAK256_KNOWN_ANSWERS) {
+    const digest = keccak256(data);
+    if (!(digest instanceof Uint8Array) || digest.length !== 32 || digest.buffer.byteLength !== 32) {
+      throw new Error('not a Uint8Array(32) of its own');
+    }
+    const actual = Buffer.from(digest).toString('hex');
+    if (actual !== expected) throw new Error(`known answer: ${expected} expected, got ${actual}`);
+  }
+}
+
+/** Why the addon is not in use (undefined while it is); set by loadKeccakAddon. */
+let keccakAddonReason: string | undefined;
+
+/**
+ * Keccak-256 through the project's addon `xinlian_keccak`: the Keccak team's XKCP code that the keccak package ships,
+ * compiled into an addon that runs a whole hash in one native call and returns a Uint8Array of its own (the package's
+ * binding, below, needs four calls and a copy, which cost more than the hash itself at transaction sizes). Safe in
+ * worker threads: the addon keeps no state. Undefined, with the reason in keccakAddonReason, under
+ * `XINLIAN_NO_NATIVE=1`, when it was not built or does not load, or when it fails the known answers.
+ */
+function loadKeccakAddon(): ((data: Uint8Array) => Uint8Array) | undefined {
+  if (process.env.XINLIAN_NO_NATIVE === '1') {
+    keccakAddonReason = 'disabled by XINLIAN_NO_NATIVE=1';
+    return undefined;
+  }
+  let addon: KeccakAddon;
+  try {
+    addon = require(KECCAK_ADDON_PATH) as KeccakAddon;
+  } catch (error) {
+    keccakAddonReason = `addon not loadable: ${error instanceof Error ? error.message : error}`;
+    return undefined;
+  }
+  try {
+    checkKeccak256(addon.keccak256);
+  } catch (error) {
+    keccakAddonReason = `self-test failed: ${error instanceof Error ? error.message : error}`;
+    return undefined;
+  }
+  // The addon's function itself, called directly: no wrapper on the hot path.
+  return addon.keccak256;
+}
+
+/**
+ * Keccak-256 through the `keccak` package's prebuilt binding (the same XKCP code), called directly rather than through
+ * its stream wrapper, whose per-call cost is larger than hashing a transaction. The known answers guard the internal
+ * interface; anything unexpected falls back to @noble/hashes.
+ */
+function loadPackageKeccak256(): ((data: Uint8Array) => Uint8Array) | undefined {
   try {
     const keccakManifest = require.resolve('keccak/package.json');
     const keccakDirectory = keccakManifest.slice(0, -'package.json'.length);
@@ -153,16 +212,38 @@ function loadNativeKeccak256(): ((data: Uint8Array) => Uint8Array) | undefined {
       state.initialize(1088, 512);
       state.absorb(data);
       state.absorbLastFewBits(0x01);
+      // A copy of its own (see toBytes).
       return new Uint8Array(state.squeeze(32));
     };
-    const check = keccak256(new Uint8Array(0));
-    if (Buffer.from(check).toString('hex') !== KECCAK256_OF_EMPTY) return undefined;
+    checkKeccak256(keccak256);
     return keccak256;
   } catch {
     return undefined;
   }
 }
 
+/** Which Keccak-256 the platform uses: the first of the addon, the package's binding and @noble/hashes that works. */
+function loadKeccak256(): { readonly keccak256: (data: Uint8Array) => Uint8Array; readonly description: string } {
+  const addon = loadKeccakAddon();
+  if (addon !== undefined) return { keccak256: addon, description: 'XKCP (native, xinlian_keccak addon)' };
+  const binding = loadPackageKeccak256();
+  if (binding !== undefined) return { keccak256: binding, description: "XKCP (native, keccak package's binding)" };
+  return { keccak256: (data) => keccak_256(data), description: '@noble/hashes' };
+}
+
+const keccak256Choice = loadKeccak256();
+
+/**
+ * Which implementation `platform.keccak256` is, and why the project's addon is not used (undefined when it is): for
+ * tests and diagnostics. Not part of the package's API.
+ */
+export const keccak256Backend: { readonly description: string; readonly addonUnavailableReason: string | undefined } =
+  Object.freeze({ description: keccak256Choice.description, addonUnavailableReason: keccakAddonReason });
+
+/**
+ * A copy into a Uint8Array of its own: small Buffers are views into node's shared pool, and handing out such a view
+ * would let a caller read unrelated memory through `.buffer`.
+ */
 function toBytes(buffer: Buffer): Uint8Array {
   return new Uint8Array(buffer);
 }
@@ -189,7 +270,7 @@ export const platform: Platform = {
   name: 'node',
   randomBytes: (length) => toBytes(nodeRandomBytes(length)),
   sha256: (data) => toBytes(createHash('sha256').update(data).digest()),
-  keccak256: loadNativeKeccak256() ?? ((data) => keccak_256(data)),
+  keccak256: keccak256Choice.keccak256,
   sm3: (data) => toBytes(createHash('sm3').update(data).digest()),
   sm4: nodeSm4,
   pbkdf2: (hash, password, salt, iterations, keyLength) =>
