@@ -15,10 +15,18 @@
  *   keccak256(data) -> Uint8Array(32)
  *       data: a Uint8Array (Buffer included), any length, any byteOffset; anything else throws TypeError. The result
  *       is a new Uint8Array of its own (not a Buffer, not a view into a shared pool).
+ *   keccak256Into(input, length, output) -> undefined
+ *       Hashes input[0 .. length) into output[0 .. 32). input and output: Uint8Arrays; length: an integer with
+ *       0 <= length <= input.length; output at least 32 bytes (TypeError / RangeError otherwise). For callers that
+ *       keep one input and one output buffer and copy through them: no ArrayBuffer is created per hash (V8 tracks
+ *       each one for the garbage collector), and a caller's small array, which V8 keeps inside its heap, is not moved
+ *       out of it, as reading it through N-API would.
  */
 #include <node_api.h>
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "KeccakSpongeWidth1600.h"
@@ -80,9 +88,61 @@ static napi_value Keccak256(napi_env env, napi_callback_info info) {
   return result;
 }
 
+/* The bytes of a Uint8Array argument, or false with a TypeError thrown. */
+static bool Uint8ArrayArgument(napi_env env, napi_value value, const char* name, unsigned char** data, size_t* length) {
+  napi_typedarray_type type = napi_int8_array;
+  void* bytes = NULL;
+  if (napi_get_typedarray_info(env, value, &type, length, &bytes, NULL, NULL) != napi_ok || type != napi_uint8_array) {
+    char message[96];
+    snprintf(message, sizeof message, "xinlian_keccak: %s must be a Uint8Array", name);
+    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", message);
+    return false;
+  }
+  if (bytes == NULL) *length = 0; /* zero-length or detached */
+  *data = (unsigned char*)bytes;
+  return true;
+}
+
+static napi_value Keccak256Into(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3] = {NULL, NULL, NULL};
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 3) {
+    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "xinlian_keccak: keccak256Into(input, length, output)");
+    return NULL;
+  }
+  unsigned char* input = NULL;
+  unsigned char* output = NULL;
+  size_t inputLength = 0;
+  size_t outputLength = 0;
+  if (!Uint8ArrayArgument(env, argv[0], "input", &input, &inputLength)) return NULL;
+  if (!Uint8ArrayArgument(env, argv[2], "output", &output, &outputLength)) return NULL;
+  double requested = -1;
+  if (napi_get_value_double(env, argv[1], &requested) != napi_ok) {
+    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "xinlian_keccak: length must be a number");
+    return NULL;
+  }
+  if (!(requested >= 0) || requested > (double)inputLength || requested != (double)(size_t)requested) {
+    napi_throw_range_error(env, "ERR_OUT_OF_RANGE", "xinlian_keccak: length must be an integer from 0 to input.length");
+    return NULL;
+  }
+  if (outputLength < kDigestLength) {
+    napi_throw_range_error(env, "ERR_OUT_OF_RANGE", "xinlian_keccak: output must have room for 32 bytes");
+    return NULL;
+  }
+  static const unsigned char kEmpty[1] = {0};
+  size_t length = (size_t)requested;
+  if (KeccakWidth1600_Sponge(kRate, kCapacity, length == 0 ? kEmpty : input, length, kSuffix, output,
+                             kDigestLength) != 0) {
+    napi_throw_error(env, "ERR_XINLIAN_KECCAK", "xinlian_keccak: the sponge refused its parameters");
+    return NULL;
+  }
+  return NULL; /* undefined */
+}
+
 NAPI_MODULE_INIT(/* napi_env env, napi_value exports */) {
   const napi_property_descriptor properties[] = {
       {"keccak256", NULL, Keccak256, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"keccak256Into", NULL, Keccak256Into, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   if (napi_define_properties(env, exports, sizeof properties / sizeof properties[0], properties) != napi_ok) {
     return NULL;

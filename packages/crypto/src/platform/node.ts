@@ -134,6 +134,30 @@ interface KeccakState {
 interface KeccakAddon {
   /** Keccak-256 (Ethereum's): a new Uint8Array(32); TypeError for anything but a Uint8Array. */
   keccak256(data: Uint8Array): Uint8Array;
+  /** Keccak-256 of input[0 .. length) into output[0 .. 32). */
+  keccak256Into(input: Uint8Array, length: number, output: Uint8Array): void;
+}
+
+/** Inputs up to this size are hashed through keccakThroughScratch's buffers; larger ones directly. */
+const KECCAK_SCRATCH_BYTES = 4096;
+
+/**
+ * Keccak-256 through one input and one output buffer of this module's, which live outside V8's heap: the input is
+ * copied in, and the digest copied out into a 32-byte Uint8Array, which V8 keeps inside its heap. The addon's
+ * `keccak256` instead creates an ArrayBuffer per digest, and reading a small array (V8 keeps those of at most 64 bytes
+ * in its heap: Merkle nodes, addresses) through N-API moves it out of the heap into a new one; each such buffer is
+ * tracked and freed by the garbage collector, at fifteen-odd hashes per transaction. Each thread (worker) loading this
+ * module has its own buffers, and hashing is synchronous, so nothing else uses them meanwhile.
+ */
+function keccakThroughScratch(addon: KeccakAddon): (data: Uint8Array) => Uint8Array {
+  const input = new Uint8Array(KECCAK_SCRATCH_BYTES);
+  const output = new Uint8Array(128);
+  return (data) => {
+    if (!(data instanceof Uint8Array) || data.length > KECCAK_SCRATCH_BYTES) return addon.keccak256(data);
+    input.set(data);
+    addon.keccak256Into(input, data.length, output);
+    return output.slice(0, 32);
+  };
 }
 
 /** Relative to the compiled module, dist/src/platform/node.js. */
@@ -183,14 +207,16 @@ function loadKeccakAddon(): ((data: Uint8Array) => Uint8Array) | undefined {
     keccakAddonReason = `addon not loadable: ${error instanceof Error ? error.message : error}`;
     return undefined;
   }
+  let keccak256: (data: Uint8Array) => Uint8Array;
   try {
     checkKeccak256(addon.keccak256);
+    keccak256 = keccakThroughScratch(addon);
+    checkKeccak256(keccak256);
   } catch (error) {
     keccakAddonReason = `self-test failed: ${error instanceof Error ? error.message : error}`;
     return undefined;
   }
-  // The addon's function itself, called directly: no wrapper on the hot path.
-  return addon.keccak256;
+  return keccak256;
 }
 
 /**

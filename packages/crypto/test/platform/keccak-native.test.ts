@@ -28,6 +28,7 @@ const PACKAGE_BINDING_DESCRIPTION = "XKCP (native, keccak package's binding)";
 
 interface KeccakAddon {
   keccak256(data: unknown): Uint8Array;
+  keccak256Into(input: unknown, length: unknown, output: unknown): void;
 }
 
 const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex');
@@ -93,11 +94,50 @@ describe('Keccak-256 through the xinlian_keccak addon', { skip: forcedPure }, ()
     addon = createRequire(import.meta.url)(ADDON_FILE) as KeccakAddon;
   });
 
-  it('is what the platform uses', () => {
+  it('is what the platform uses, through its buffers up to 4 KiB and directly beyond', () => {
     assert.equal(keccak256Backend.addonUnavailableReason, undefined);
     assert.equal(keccak256Backend.description, ADDON_DESCRIPTION);
-    // The addon's own function, not a wrapper around it and not another backend.
-    assert.equal(platform.keccak256, addon.keccak256);
+    for (const length of [0, 1, 32, 64, 65, 136, 4095, 4096, 4097, 10_000]) {
+      for (const offset of [0, 5]) {
+        const input = randomView(length, offset);
+        const digest = platform.keccak256(input);
+        assert.equal(hex(digest), reference(input), `length ${length}, byteOffset ${offset}`);
+        assert.equal(Object.getPrototypeOf(digest), Uint8Array.prototype);
+        assert.equal(digest.length, 32);
+      }
+    }
+    // Each digest is an array of its own, not a view of the platform's output buffer.
+    const first = platform.keccak256(utf8('abc'));
+    const second = platform.keccak256(new Uint8Array(0));
+    assert.equal(hex(first), KNOWN_ANSWERS[1]?.[1]);
+    assert.equal(hex(second), KNOWN_ANSWERS[0]?.[1]);
+    assert.equal(first.buffer.byteLength, 32);
+    assert.throws(() => platform.keccak256('abc' as unknown as Uint8Array), TypeError);
+  });
+
+  it('keccak256Into hashes a prefix of its input into its output, and checks its arguments', () => {
+    const input = new Uint8Array(randomBytes(300));
+    const output = new Uint8Array(40).fill(0xee);
+    for (const length of [0, 1, 135, 136, 137, 300]) {
+      addon.keccak256Into(input, length, output);
+      assert.equal(hex(output.subarray(0, 32)), reference(input.subarray(0, length)), `length ${length}`);
+      assert.deepEqual(output.subarray(32), new Uint8Array(8).fill(0xee), 'nothing written past 32 bytes');
+    }
+    // The output may be the input: the whole input is absorbed before the digest is written.
+    const same = Uint8Array.from(input.subarray(0, 100));
+    addon.keccak256Into(same, 100, same);
+    assert.equal(hex(same.subarray(0, 32)), reference(input.subarray(0, 100)));
+    const isType = (error: unknown) => error instanceof TypeError;
+    const isRange = (error: unknown) => error instanceof RangeError;
+    assert.throws(() => addon.keccak256Into('abc', 0, output), isType);
+    assert.throws(() => addon.keccak256Into(input, 0, new Uint16Array(32)), isType);
+    assert.throws(() => addon.keccak256Into(input, '3', output), isType);
+    assert.throws(() => addon.keccak256Into(input, 301, output), isRange);
+    assert.throws(() => addon.keccak256Into(input, -1, output), isRange);
+    assert.throws(() => addon.keccak256Into(input, 1.5, output), isRange);
+    assert.throws(() => addon.keccak256Into(input, Number.NaN, output), isRange);
+    assert.throws(() => addon.keccak256Into(input, 3, new Uint8Array(31)), isRange);
+    assert.throws(() => (addon.keccak256Into as (...args: unknown[]) => void)(input, 3), isType);
   });
 
   it('gives the known answers (Keccak padding, not SHA3-256)', () => {
