@@ -64,7 +64,7 @@ function loadLibsecp256k1(): SyncSecp256k1Backend | undefined {
 }
 
 /** Recoveries per batch on the pool: enough to amortise a batch's round trip (~10 µs), few enough to keep a flow. */
-const RECOVER_BATCH = 16;
+const RECOVER_BATCH = 8;
 
 /** libuv's thread-pool size (UV_THREADPOOL_SIZE, default 4), which recovery batches share with fs, DNS and crypto. */
 function threadPoolSize(): number {
