@@ -1,5 +1,6 @@
 import { bigIntToBytes, getSuite, type Suite, type SuiteName } from '@xinlian/crypto';
 import {
+  type AccessList,
   type Address,
   type CommitCertificate,
   encodeTransaction,
@@ -115,6 +116,8 @@ export interface TxFields {
   readonly legacyGasPrice?: bigint;
   readonly maxFeePerGas?: bigint;
   readonly maxPriorityFeePerGas?: bigint;
+  /** Typed transactions only; default none. */
+  readonly accessList?: AccessList;
 }
 
 /** A signed transaction as the mempool would offer it: eip1559 (or legacy) in intl, type 0x47 in gm. */
@@ -136,7 +139,7 @@ export function signed(setup: Setup, from: Key, fields: TxFields): CandidateTran
       ...common,
       maxFeePerGas: fields.maxFeePerGas ?? 3n * GWEI,
       maxPriorityFeePerGas: fields.maxPriorityFeePerGas ?? GWEI,
-      accessList: [],
+      accessList: fields.accessList ?? [],
     };
   }
   const transaction = signTransaction(unsigned, from.privateKey, setup.suite);

@@ -27,6 +27,7 @@ import {
   nonceOf,
   openChain,
   type Setup,
+  signed,
 } from '../chain/helpers.js';
 import { canonical } from './helpers.js';
 
@@ -84,44 +85,6 @@ function generator(seedValue: number) {
     chance: (p: number): boolean => next() < p,
     pick: <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)] as T,
   };
-}
-
-interface Fields {
-  readonly nonce: bigint;
-  readonly to: Address;
-  readonly value: bigint;
-  readonly data: Uint8Array;
-  readonly gasLimit: bigint;
-  readonly accessList: AccessList;
-  readonly legacyGasPrice?: bigint;
-  readonly maxFeePerGas: bigint;
-  readonly maxPriorityFeePerGas: bigint;
-}
-
-function sign(setup: Setup, from: Key, fields: Fields): CandidateTransaction {
-  const common = {
-    chainId: setup.genesis.chainId,
-    nonce: fields.nonce,
-    gasLimit: fields.gasLimit,
-    to: fields.to,
-    value: fields.value,
-    data: fields.data,
-  };
-  let unsigned: UnsignedTransaction;
-  if (setup.suite.name === 'intl' && fields.legacyGasPrice !== undefined) {
-    unsigned = { type: 'legacy', ...common, gasPrice: fields.legacyGasPrice };
-  } else {
-    unsigned = {
-      type: setup.suite.name === 'gm' ? 'gm' : 'eip1559',
-      ...common,
-      maxFeePerGas: fields.maxFeePerGas,
-      maxPriorityFeePerGas: fields.maxPriorityFeePerGas,
-      accessList: fields.accessList,
-    };
-  }
-  const transaction = signTransaction(unsigned, from.privateKey, setup.suite);
-  const raw = encodeTransaction(transaction);
-  return { raw, transaction, hash: setup.suite.hash(raw), sender: recoverSender(transaction, setup.suite) };
 }
 
 const hex = (bytes: Uint8Array): string => bytesToHex(bytes, true);
@@ -183,7 +146,7 @@ async function run(suiteName: SuiteName, seedValue: number, blocks: number, perB
       const maxPriorityFeePerGas = random.pick([0n, GWEI, maxFeePerGas].filter((fee) => fee <= maxFeePerGas));
       const legacy = random.chance(0.3) ? { legacyGasPrice: random.pick([BASE_FEE, 2n * GWEI]) } : {};
       transactions.push(
-        sign(setup, from, {
+        signed(setup, from, {
           nonce,
           to,
           value,
