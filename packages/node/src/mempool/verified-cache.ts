@@ -129,7 +129,7 @@ export function createVerifiedTransactionCache(options: VerifiedTransactionCache
       const cached = lookup(key);
       if (cached !== undefined) return cached;
       verifications++;
-      // A private copy: the decoded fields are views into it, so a caller reusing its buffer cannot alter them.
+      // The entry keeps bytes of its own (the pool and blocks hold entry.raw), which a caller reusing its buffer cannot alter.
       const bytes = raw.slice();
       return remember(key, txHash, bytes, decodeTransaction(bytes, { suite, chainId }));
     },

@@ -1,14 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { bytesToHex, type SuiteName } from '@xinlian/crypto';
-import {
-  type AccessList,
-  type Address,
-  encodeTransaction,
-  recoverSender,
-  signTransaction,
-  type UnsignedTransaction,
-} from '@xinlian/protocol';
+import type { AccessList, Address } from '@xinlian/protocol';
 import type { CandidateTransaction, Chain } from '../../src/chain/index.js';
 import {
   CHAIN_INFO_ADDRESS,
@@ -21,7 +14,6 @@ import {
   BASE_FEE,
   ETHER,
   GWEI,
-  type Key,
   makeSetup,
   nextParams,
   nonceOf,
