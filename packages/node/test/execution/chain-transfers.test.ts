@@ -21,7 +21,7 @@ import {
   type Setup,
   signed,
 } from '../chain/helpers.js';
-import { canonical } from './helpers.js';
+import { canonical, generator } from './helpers.js';
 
 /**
  * The fast path for plain transfers at the level that matters for consensus: two chains from the same genesis, one
@@ -61,21 +61,6 @@ function setupWithAccounts(suiteName: SuiteName): Setup {
         account(EMPTY_ACCOUNT, new Uint8Array(0), 0n),
       ],
     },
-  };
-}
-
-function generator(seedValue: number) {
-  let x = seedValue * 0x9e3779b1 || 1;
-  const next = (): number => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>> 0) / 2 ** 32;
-  };
-  return {
-    int: (n: number): number => Math.floor(next() * n),
-    chance: (p: number): boolean => next() < p,
-    pick: <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)] as T,
   };
 }
 

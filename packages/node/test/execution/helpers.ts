@@ -186,3 +186,23 @@ export function canonical(value: unknown): string {
     return item;
   });
 }
+
+/** xorshift32: a deterministic sequence per seed, so a failure reproduces. */
+export function generator(seedValue: number): {
+  int(n: number): number;
+  chance(p: number): boolean;
+  pick<T>(items: readonly T[]): T;
+} {
+  let x = seedValue * 0x9e3779b1 || 1;
+  const next = (): number => {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    return (x >>> 0) / 2 ** 32;
+  };
+  return {
+    int: (n) => Math.floor(next() * n),
+    chance: (p) => next() < p,
+    pick: (items) => items[Math.floor(next() * items.length)] as (typeof items)[number],
+  };
+}

@@ -30,7 +30,7 @@ import {
   USER_A,
   USER_B,
 } from '../governance/helpers.js';
-import { ALICE, addr, BOB, blockContext, CHAIN_ID, canonical, ETHER, GWEI, PROPOSER } from './helpers.js';
+import { ALICE, addr, BOB, blockContext, CHAIN_ID, canonical, ETHER, GWEI, generator, PROPOSER } from './helpers.js';
 import { createTestPolicy, POLICY_ADDRESS, POLICY_SETTER_CODE, rules, type TestPolicy } from './test-policy.js';
 
 /**
@@ -565,26 +565,6 @@ for (const suiteName of SUITES) {
       });
     }
   });
-}
-
-/** xorshift32: a deterministic sequence per seed, so a failure reproduces. */
-function generator(seedValue: number): {
-  int(n: number): number;
-  chance(p: number): boolean;
-  pick<T>(items: readonly T[]): T;
-} {
-  let x = seedValue * 0x9e3779b1 || 1;
-  const next = (): number => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>> 0) / 2 ** 32;
-  };
-  return {
-    int: (n) => Math.floor(next() * n),
-    chance: (p) => next() < p,
-    pick: (items) => items[Math.floor(next() * items.length)] as (typeof items)[number],
-  };
 }
 
 async function randomRun(suiteName: SuiteName, seedValue: number, withPolicy: boolean): Promise<void> {
