@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { bytesToHex, getSuite, hexToBytes } from '@xinlian/crypto';
-import { encodeRlp, keccak256 as ethersKeccak } from 'ethers';
+import { encodeRlp, keccak256 as ethersKeccak, toBeHex } from 'ethers';
 import { isProtocolError } from '../../src/errors.js';
 import { merkleRoot } from '../../src/merkle/index.js';
 import {
@@ -13,6 +13,7 @@ import {
   type Log,
   logsBloom,
   makeReceipt,
+  type Receipt,
   receiptRoot,
 } from '../../src/receipt/index.js';
 
@@ -129,5 +130,66 @@ describe('receipts', () => {
     const suite = getSuite('gm');
     const receipts = [receipt, makeReceipt({ type: 0, status: 0, cumulativeGasUsed: 0x6000n, logs: [] })];
     assert.deepEqual(receiptRoot(receipts, suite), merkleRoot(receipts.map(encodeReceipt), suite));
+  });
+});
+
+describe('receipts without logs (the direct encoder)', () => {
+  // The generic path's bytes, built the generic way: what encodeReceipt gave before it had a direct path for these.
+  const generic = (receipt: Receipt): Uint8Array => {
+    const payload = encodeRlp([
+      receipt.status === 1 ? '0x01' : '0x',
+      receipt.cumulativeGasUsed === 0n ? '0x' : toBeHex(receipt.cumulativeGasUsed),
+      `0x${bytesToHex(receipt.logsBloom)}`,
+      [],
+    ]);
+    return hexToBytes(
+      receipt.type === 0 ? payload.slice(2) : `${receipt.type.toString(16).padStart(2, '0')}${payload.slice(2)}`,
+    );
+  };
+
+  it('gives the bytes of the generic RLP encoding for every status, type and gas size', () => {
+    const gases = [
+      0n,
+      1n,
+      0x7fn,
+      0x80n,
+      0xffn,
+      0x100n,
+      0x5208n,
+      21_000n * 1_500n,
+      2n ** 32n,
+      2n ** 56n - 1n,
+      2n ** 64n - 1n,
+    ];
+    for (const type of [0, 1, 2, GM_RECEIPT_TYPE]) {
+      for (const status of [0, 1] as const) {
+        for (const cumulativeGasUsed of gases) {
+          const receipt = makeReceipt({ type, status, cumulativeGasUsed, logs: [] });
+          const encoded = encodeReceipt(receipt);
+          assert.equal(
+            bytesToHex(encoded),
+            bytesToHex(generic(receipt)),
+            `type ${type} status ${status} gas ${cumulativeGasUsed}`,
+          );
+          assert.deepEqual(decodeReceipt(encoded), receipt);
+        }
+      }
+    }
+  });
+
+  it('refuses what the generic path refuses', () => {
+    const base = makeReceipt({ type: 2, status: 1, cumulativeGasUsed: 21_000n, logs: [] });
+    const refused = (receipt: unknown) =>
+      assert.throws(
+        () => encodeReceipt(receipt as Receipt),
+        (e: unknown) => isProtocolError(e, 'INVALID_BLOCK'),
+      );
+    refused({ ...base, cumulativeGasUsed: 2n ** 64n });
+    refused({ ...base, cumulativeGasUsed: -1n });
+    refused({ ...base, cumulativeGasUsed: 21_000 });
+    refused({ ...base, logsBloom: new Uint8Array(255) });
+    refused({ ...base, logsBloom: 'not bytes' });
+    refused({ ...base, status: 2 });
+    refused({ ...base, type: 0x80 });
   });
 });
