@@ -35,7 +35,9 @@ export interface Receipt {
 
 /** Builds a receipt with its bloom computed from the logs. */
 export function makeReceipt(fields: Omit<Receipt, 'logsBloom'>): Receipt {
-  return { ...fields, logsBloom: logsBloom(fields.logs) };
+  // Field by field rather than a spread: one per transaction of every block, and the spread cost about a microsecond.
+  const { type, status, cumulativeGasUsed, logs } = fields;
+  return { type, status, cumulativeGasUsed, logsBloom: logsBloom(logs), logs };
 }
 
 function checkType(type: number, code: 'INVALID_BLOCK' | 'MALFORMED_ENCODING'): void {
