@@ -5,12 +5,15 @@ import { groupCpuSeconds, ownCpuSeconds } from './node/cpu-time.js';
 import { summariseCpuProfile, type Window } from './node/cpuprofile.js';
 import { compileToken, type LoadResult, makeSigner, prepareWorkload, runLoad } from './node/load.js';
 import { HeadWatcher, HttpRpc } from './node/rpc.js';
+import { makeRound, median, type Round, summariseRounds } from './node/summary.js';
 import { type RunningTarget, startTarget, type TargetSpec } from './node/target.js';
 
 /**
- * `npm run bench -- node [--transactions N] [--warmup N] [--lanes L] [--sweep] [--profile DIR] [--only intl|gm]`: committed transactions per
- * second and submit→commit latency of Hardhat's node (the baseline) and `xinlian dev` (intl and gm), each started here
- * as a child process on a free port. See docs/benchmarks.md.
+ * `npm run bench -- node [--transactions N] [--warmup N] [--lanes L] [--rounds N] [--sweep] [--profile DIR]
+ * [--only intl|gm]`: committed transactions per second and submit→commit latency of Hardhat's node (the baseline) and
+ * `xinlian dev` (intl and gm), each started here as a child process on a free port. `--rounds N` measures the targets
+ * N times interleaved (hardhat, intl, gm; hardhat, intl, gm; …), takes each ratio within a round and reports the
+ * medians over rounds. See docs/benchmarks.md.
  */
 
 function progress(text: string): void {
@@ -26,6 +29,8 @@ interface Options {
   readonly profileDir: string | undefined;
   /** Only this Xinlian suite, without Hardhat or ratios: for comparing two builds of the node. */
   readonly only: 'intl' | 'gm' | undefined;
+  /** How many times the whole set of targets runs, interleaved; with more than one, medians are reported. */
+  readonly rounds: number;
 }
 
 function parseOptions(argv: readonly string[]): Options {
@@ -35,6 +40,7 @@ function parseOptions(argv: readonly string[]): Options {
   let sweep = false;
   let profileDir: string | undefined;
   let only: 'intl' | 'gm' | undefined;
+  let rounds = 1;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const next = () => {
@@ -53,6 +59,7 @@ function parseOptions(argv: readonly string[]): Options {
       warmup = Number(value);
       if (!Number.isSafeInteger(warmup) || warmup < 0) throw new Error('--warmup must be a non-negative integer');
     } else if (arg === '--lanes') lanes = positive(next());
+    else if (arg === '--rounds') rounds = positive(next());
     else if (arg === '--sweep') sweep = true;
     else if (arg === '--profile') profileDir = next();
     else if (arg === '--only') {
@@ -61,10 +68,13 @@ function parseOptions(argv: readonly string[]): Options {
       only = suite;
     } else
       throw new Error(
-        `unknown option ${arg} (--transactions N, --warmup N, --lanes L, --sweep, --profile DIR, --only intl|gm)`,
+        `unknown option ${arg} (--transactions N, --warmup N, --lanes L, --rounds N, --sweep, --profile DIR, --only intl|gm)`,
       );
   }
-  return { transactions, warmup, lanes, sweep, profileDir, only };
+  if (profileDir !== undefined && rounds > 1) {
+    throw new Error('--profile profiles one run of xinlian intl: it does not take --rounds (leave --rounds out)');
+  }
+  return { transactions, warmup, lanes, sweep, profileDir, only, rounds };
 }
 
 /** A workload's figures with the CPU it cost, per committed transaction. */
@@ -108,22 +118,26 @@ interface TargetResult {
   readonly valueWindow: Window;
 }
 
+/** A result as the summary lists it. */
+type ReportedResult = Omit<TargetResult, 'valueWindow'>;
+
 async function benchTarget(
   spec: TargetSpec,
   options: Options,
   bytecode: Uint8Array,
   withErc20: boolean,
+  log: (text: string) => void = progress,
 ): Promise<TargetResult> {
   let target: RunningTarget | undefined;
   let watcher: HeadWatcher | undefined;
   let rpc: HttpRpc | undefined;
   try {
-    target = await startTarget(spec, progress);
+    target = await startTarget(spec, log);
     rpc = new HttpRpc(target.httpUrl);
     const head = Number(await rpc.call<string>('eth_blockNumber'));
     watcher = await HeadWatcher.open(target.wsUrl, head);
     const signer = await makeSigner(rpc, spec.suite);
-    progress(`${spec.name}: setup (fund ${options.lanes} lanes, deploy ERC-20, pre-sign)`);
+    log(`${spec.name}: setup (fund ${options.lanes} lanes, deploy ERC-20, pre-sign)`);
     const workload = await prepareWorkload(
       rpc,
       watcher,
@@ -138,26 +152,26 @@ async function benchTarget(
       bytecode,
     );
     if (options.warmup > 0) {
-      progress(
+      log(
         `${spec.name}: warm-up (${options.warmup} value${withErc20 ? ` and ${options.warmup} ERC-20` : ''} transfers, untimed)`,
       );
       await runLoad(rpc, watcher, workload.warmup.value);
       if (withErc20) await runLoad(rpc, watcher, workload.warmup.erc20);
     }
-    progress(`${spec.name}: ${options.transactions} value transfers over ${options.lanes} lanes`);
+    log(`${spec.name}: ${options.transactions} value transfers over ${options.lanes} lanes`);
     const startMicros = Number(process.hrtime.bigint() / 1000n);
     const valueTransfers = await withCpu(target.pid, () =>
       runLoad(rpc as HttpRpc, watcher as HeadWatcher, workload.value),
     );
     const valueWindow = { startMicros, endMicros: Number(process.hrtime.bigint() / 1000n) };
-    progress(
+    log(
       `${spec.name}: value ${valueTransfers.committedPerSecond} tx/s, p50 ${valueTransfers.latencyMs.p50} ms, ${valueTransfers.meanTransactionsPerBlock} tx/block, node CPU ${valueTransfers.cpuMicrosecondsPerTransaction.node} µs/tx`,
     );
     let erc20Transfers: MeasuredLoad | undefined;
     if (withErc20) {
-      progress(`${spec.name}: ${options.transactions} ERC-20 transfers`);
+      log(`${spec.name}: ${options.transactions} ERC-20 transfers`);
       erc20Transfers = await withCpu(target.pid, () => runLoad(rpc as HttpRpc, watcher as HeadWatcher, workload.erc20));
-      progress(
+      log(
         `${spec.name}: ERC-20 ${erc20Transfers.committedPerSecond} tx/s, p50 ${erc20Transfers.latencyMs.p50} ms, ${erc20Transfers.meanTransactionsPerBlock} tx/block, node CPU ${erc20Transfers.cpuMicrosecondsPerTransaction.node} µs/tx`,
       );
     }
@@ -175,25 +189,6 @@ async function benchTarget(
     rpc?.close();
     await target?.stop();
   }
-}
-
-function ratios(result: TargetResult, baseline: TargetResult) {
-  const v = result.valueTransfers;
-  const bv = baseline.valueTransfers;
-  const e = result.erc20Transfers;
-  const be = baseline.erc20Transfers;
-  return {
-    valueTps: ratio(v.committedPerSecond, bv.committedPerSecond),
-    valueLatencyP50: ratio(v.latencyMs.p50, bv.latencyMs.p50),
-    valueLatencyP99: ratio(v.latencyMs.p99, bv.latencyMs.p99),
-    ...(e === undefined || be === undefined
-      ? {}
-      : {
-          erc20Tps: ratio(e.committedPerSecond, be.committedPerSecond),
-          erc20LatencyP50: ratio(e.latencyMs.p50, be.latencyMs.p50),
-          erc20LatencyP99: ratio(e.latencyMs.p99, be.latencyMs.p99),
-        }),
-  };
 }
 
 /** The issue's target: ≥ 3× Hardhat's committed value-transfer TPS in intl, with blocks of many (≥ 10) transactions. */
@@ -222,24 +217,88 @@ async function runProfile(options: Options, bytecode: Uint8Array) {
   };
 }
 
+/** Whether a round of intl figures meets the issue's target. */
+function meetsTarget(valueTpsRatio: number, meanTransactionsPerBlock: number): boolean {
+  return valueTpsRatio >= TARGET_RATIO && meanTransactionsPerBlock >= MANY_PER_BLOCK;
+}
+
+const times = (x: number) => `${x}×`;
+
+/**
+ * Runs every target once per round, the rounds one after another (hardhat, intl, gm; hardhat, intl, gm; …), so that
+ * a drift of the machine during the run touches every target alike instead of whichever runs last.
+ */
+async function runRounds(
+  specs: readonly TargetSpec[],
+  baseline: string | undefined,
+  options: Options,
+  bytecode: Uint8Array,
+): Promise<Round<ReportedResult>[]> {
+  const rounds: Round<ReportedResult>[] = [];
+  for (let round = 1; round <= options.rounds; round++) {
+    const log =
+      options.rounds === 1 ? progress : (text: string) => progress(`round ${round}/${options.rounds}: ${text}`);
+    const results: ReportedResult[] = [];
+    for (const spec of specs) {
+      const { valueWindow: _window, ...result } = await benchTarget(spec, options, bytecode, true, log);
+      results.push(result);
+    }
+    const outcome = makeRound(round, results, baseline);
+    if (options.rounds > 1 && outcome.vsHardhat !== undefined) {
+      const line = Object.entries(outcome.vsHardhat).map(([target, r]) => `${target} ${times(r.valueTps)}`);
+      log(`value TPS vs ${baseline}: ${line.join(', ')}`);
+    }
+    rounds.push(outcome);
+  }
+  return rounds;
+}
+
+/** The rounds as `--rounds N` (N > 1) lists them: each result entry carries its round. */
+function listRounds(rounds: readonly Round<ReportedResult>[]) {
+  return rounds.map(({ round, results, vsHardhat }) => ({
+    round,
+    results: results.map((result) => ({ round, ...result })),
+    ...(vsHardhat === undefined ? {} : { vsHardhat }),
+  }));
+}
+
 export async function runNodeBenchmark(): Promise<unknown> {
   const options = parseOptions(process.argv.slice(3));
   progress('compiling BenchToken with solc');
   const bytecode = compileToken();
   if (options.profileDir !== undefined) return runProfile(options, bytecode);
   const started = Date.now();
+  const several = options.rounds > 1;
+  const roundsFlag = several ? ` --rounds ${options.rounds}` : '';
   if (options.only !== undefined) {
     const spec: TargetSpec = { name: `xinlian-${options.only}`, kind: 'xinlian', suite: options.only };
-    const { valueWindow: _window, ...result } = await benchTarget(spec, options, bytecode, true);
+    const rounds = await runRounds([spec], undefined, options, bytecode);
     return {
-      benchmark: `node --only ${options.only}`,
-      results: [result],
+      benchmark: `node --only ${options.only}${roundsFlag}`,
+      ...(several
+        ? { rounds: listRounds(rounds), results: summariseRounds(rounds).results }
+        : { results: rounds[0]?.results }),
       seconds: Math.round((Date.now() - started) / 1000),
     };
   }
-  const hardhat = await benchTarget({ name: 'hardhat', kind: 'hardhat', suite: 'intl' }, options, bytecode, true);
-  const intl = await benchTarget({ name: 'xinlian-intl', kind: 'xinlian', suite: 'intl' }, options, bytecode, true);
-  const gm = await benchTarget({ name: 'xinlian-gm', kind: 'xinlian', suite: 'gm' }, options, bytecode, true);
+  const rounds = await runRounds(
+    [
+      { name: 'hardhat', kind: 'hardhat', suite: 'intl' },
+      { name: 'xinlian-intl', kind: 'xinlian', suite: 'intl' },
+      { name: 'xinlian-gm', kind: 'xinlian', suite: 'gm' },
+    ],
+    'hardhat',
+    options,
+    bytecode,
+  );
+  const summary = summariseRounds(rounds);
+  const figures = (round: Round<ReportedResult>, target: string) => {
+    const result = round.results.find((r) => r.target === target);
+    if (result === undefined) throw new Error(`round ${round.round} has no ${target} result`);
+    return result.valueTransfers;
+  };
+  // The sweep runs once, after the rounds, against Hardhat's median value TPS (its only figure when --rounds is 1).
+  const hardhatValueTps = median(rounds.map((round) => figures(round, 'hardhat').committedPerSecond));
   const sweep: TargetResult[] = [];
   if (options.sweep) {
     for (const blockIntervalMs of [100, 250, 1000]) {
@@ -249,21 +308,34 @@ export async function runNodeBenchmark(): Promise<unknown> {
           options,
           bytecode,
           false,
+          several ? (text) => progress(`sweep: ${text}`) : progress,
         ),
       );
     }
   }
-  const valueRatio = ratio(intl.valueTransfers.committedPerSecond, hardhat.valueTransfers.committedPerSecond);
-  const perBlock = intl.valueTransfers.meanTransactionsPerBlock;
+  const roundRatio = (round: Round<ReportedResult>) => round.vsHardhat?.['xinlian-intl']?.valueTps ?? 0;
+  const valueRatio = several
+    ? (summary.vsHardhat?.['xinlian-intl']?.valueTps ?? 0)
+    : roundRatio(rounds[0] as Round<ReportedResult>);
+  const perBlock = several
+    ? (summary.results.find((r) => r.target === 'xinlian-intl')?.valueTransfers.meanTransactionsPerBlock ?? 0)
+    : figures(rounds[0] as Round<ReportedResult>, 'xinlian-intl').meanTransactionsPerBlock;
+  if (several) {
+    const intl = summary.vsHardhat?.['xinlian-intl'];
+    progress(
+      `medians of ${options.rounds} rounds: xinlian-intl ${times(valueRatio)} Hardhat's value TPS (rounds ${times(intl?.valueTpsMin ?? 0)}–${times(intl?.valueTpsMax ?? 0)})`,
+    );
+  }
   return {
-    benchmark: 'node',
+    benchmark: `node${roundsFlag}`,
     transactionsPerWorkload: options.transactions,
     warmupTransactions: options.warmup,
     lanes: options.lanes,
     node: process.version,
     platform: `${process.platform}-${process.arch}`,
-    results: [hardhat, intl, gm].map(({ valueWindow: _window, ...rest }) => rest),
-    vsHardhat: { 'xinlian-intl': ratios(intl, hardhat), 'xinlian-gm': ratios(gm, hardhat) },
+    ...(several
+      ? { rounds: listRounds(rounds), results: summary.results, vsHardhat: summary.vsHardhat }
+      : { results: rounds[0]?.results, vsHardhat: rounds[0]?.vsHardhat }),
     ...(sweep.length === 0
       ? {}
       : {
@@ -275,14 +347,21 @@ export async function runNodeBenchmark(): Promise<unknown> {
             meanTransactionsPerBlock: r.valueTransfers.meanTransactionsPerBlock,
             blocks: r.valueTransfers.blocks,
             submitRetries: r.valueTransfers.submitRetries,
-            vsHardhatValueTps: ratio(r.valueTransfers.committedPerSecond, hardhat.valueTransfers.committedPerSecond),
+            vsHardhatValueTps: ratio(r.valueTransfers.committedPerSecond, hardhatValueTps),
           })),
         }),
     target: {
       goal: `xinlian-intl value-transfer TPS >= ${TARGET_RATIO}x Hardhat, >= ${MANY_PER_BLOCK} transactions per block`,
       valueTpsRatio: valueRatio,
       meanTransactionsPerBlock: perBlock,
-      met: valueRatio >= TARGET_RATIO && perBlock >= MANY_PER_BLOCK,
+      met: meetsTarget(valueRatio, perBlock),
+      ...(several
+        ? {
+            metInRounds: rounds.filter((round) =>
+              meetsTarget(roundRatio(round), figures(round, 'xinlian-intl').meanTransactionsPerBlock),
+            ).length,
+          }
+        : {}),
     },
     seconds: Math.round((Date.now() - started) / 1000),
   };
