@@ -196,6 +196,33 @@ describe('rpc: JSON-RPC protocol over HTTP', () => {
     assert.equal(response.headers.get('access-control-allow-origin'), '*');
   });
 
+  it('CORS: errors, unknown paths, notifications and /health carry the header too, so a browser can read them', async () => {
+    const big = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'web3_sha3', params: [`0x${'ab'.repeat(40_000)}`] });
+    const tooLarge = await post(node.url, big, { origin: 'https://dapp.example' });
+    assert.equal(tooLarge.status, 413);
+    assert.equal(tooLarge.headers.get('access-control-allow-origin'), '*');
+    const unknown = await fetch(new URL('/no/such/path', node.url), { headers: { origin: 'https://dapp.example' } });
+    assert.equal(unknown.status, 404);
+    assert.equal(unknown.headers.get('access-control-allow-origin'), '*');
+    assert.deepEqual(await unknown.json(), {
+      message: 'Route GET:/no/such/path not found',
+      error: 'Not Found',
+      statusCode: 404,
+    });
+    const notification = await post(node.url, JSON.stringify({ jsonrpc: '2.0', method: 'eth_chainId' }));
+    assert.equal(notification.status, 204);
+    assert.equal(notification.headers.get('access-control-allow-origin'), '*');
+    const health = await fetch(new URL('/health', node.url));
+    assert.equal(health.headers.get('access-control-allow-origin'), '*');
+    const preflight = await fetch(new URL('/anything', node.url), {
+      method: 'OPTIONS',
+      headers: { origin: 'https://dapp.example', 'access-control-request-method': 'POST' },
+    });
+    assert.equal(preflight.status, 204);
+    assert.equal(preflight.headers.get('access-control-allow-headers'), 'content-type');
+    assert.equal(preflight.headers.get('access-control-max-age'), '600');
+  });
+
   it('GET /health reports the head', async () => {
     const response = await fetch(new URL('/health', node.url));
     assert.equal(response.status, 200);
