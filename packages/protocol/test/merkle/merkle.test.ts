@@ -44,6 +44,19 @@ for (const suiteName of ['intl', 'gm'] as const) {
       }
     });
 
+    it('leaves of any length, longer ones between short ones, match the reference and are left unchanged', () => {
+      const sizes = [0, 1, 63, 64, 65, 275, 1023, 1024, 1025, 5000, 70_000, 2, 300];
+      const leaves = sizes.map((size, i) => Uint8Array.from({ length: size }, (_, j) => (i * 31 + j) & 0xff));
+      const copies = leaves.map((l) => l.slice());
+      for (let n = 1; n <= leaves.length; n++) {
+        const items = leaves.slice(0, n);
+        assert.equal(bytesToHex(merkleRoot(items, suite)), bytesToHex(reference(items)), `first ${n} leaves`);
+        const proof = merkleProof(items, n - 1, suite);
+        assert.equal(verifyMerkleProof(merkleRoot(items, suite), items[n - 1] as Uint8Array, proof, suite), true);
+      }
+      assert.deepEqual(leaves, copies);
+    });
+
     it('every proof of trees of 1..33 leaves verifies; mutations fail', () => {
       for (let n = 1; n <= 33; n++) {
         const leaves = leavesOf(n);
