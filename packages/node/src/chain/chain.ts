@@ -1230,8 +1230,32 @@ export async function createChain(options: ChainOptions): Promise<Chain> {
     const rejected: RejectedTransaction[] = [];
     const deferred: Hash[] = [];
     let cumulative = 0n;
+    // Per sender, the nonce of its first deferred candidate: its later nonces cannot run before that one, and executed
+    // now they would be rejected (a nonce gap) and dropped from the pool, so they are deferred with it.
+    const deferredFrom = new Map<string, bigint>();
+    const defer = (candidate: CandidateTransaction, sender: string): void => {
+      deferred.push(candidate.hash);
+      const from = deferredFrom.get(sender);
+      if (from === undefined || candidate.transaction.nonce < from)
+        deferredFrom.set(sender, candidate.transaction.nonce);
+    };
     for (const [i, candidate] of params.transactions.entries()) {
       await yieldEvery(i);
+      const sender = bytesToHex(candidate.sender);
+      const size = rlpStringSize(candidate.raw.length);
+      // Candidates are chosen by gas limit, and transactions use less (an ERC-20 transfer about a third of a usual
+      // limit), so the selection offers more than fits and the block is filled by gas used, as Ethereum's are.
+      const after = deferredFrom.get(sender);
+      if (
+        (after !== undefined && candidate.transaction.nonce > after) ||
+        (candidate.raw.length <= limits.maxTransactionBytes &&
+          (candidate.transaction.gasLimit > gasLimit - cumulative ||
+            bytes + size > limits.maxBlockBytes ||
+            gasLimit - cumulative < MIN_TRANSACTION_GAS))
+      ) {
+        defer(candidate, sender);
+        continue;
+      }
       const hash = suite.hash(candidate.raw);
       if (!bytesEqual(hash, candidate.hash)) {
         throw new Error(`candidate ${hex(candidate.hash)}: the hash does not match its raw bytes`);
@@ -1242,15 +1266,6 @@ export async function createChain(options: ChainOptions): Promise<Chain> {
           reason: 'OVERSIZED',
           error: new ProtocolError('INVALID_TRANSACTION', `${candidate.raw.length} bytes, over the block's limit`),
         });
-        continue;
-      }
-      const size = rlpStringSize(candidate.raw.length);
-      if (
-        candidate.transaction.gasLimit > gasLimit - cumulative ||
-        bytes + size > limits.maxBlockBytes ||
-        gasLimit - cumulative < MIN_TRANSACTION_GAS
-      ) {
-        deferred.push(hash);
         continue;
       }
       const attempt = await attemptOne(overlay, candidate, context, cumulative);

@@ -282,6 +282,42 @@ for (const suiteName of SUITES) {
       assert.equal(sized.deferred.length, 3 - sized.transactions.length);
     });
 
+    it("fills the block by gas used, deferring a sender's later nonces with its first deferred one", async () => {
+      // Each transaction may use 100,000 gas and uses 21,000. A transaction fits while the gas left is at least its
+      // limit: in 200,000, two by gas limits, five by gas used (the fifth starts with 116,000 left).
+      const setup = makeSetup(suiteName, { gasLimit: 200_000n });
+      const chain = await openChain(setup, createMemoryStore());
+      const [alice, bob, carol] = setup.users as [
+        (typeof setup.users)[0],
+        (typeof setup.users)[0],
+        (typeof setup.users)[0],
+      ];
+      const transfer = (from: typeof alice, nonce: bigint, gasLimit = 100_000n) =>
+        signed(setup, from, { nonce, to: carol.address, value: 1n, gasLimit });
+      const alices = [0n, 1n, 2n, 3n, 4n].map((nonce) => transfer(alice, nonce));
+      // Bob's first does not fit after Alice's five (95,000 left); his second would, but would then be a nonce gap.
+      const bobs = [transfer(bob, 0n), transfer(bob, 1n, 21_000n)];
+      const built = await chain.buildBlock(nextParams(setup, chain, [...alices, ...bobs]));
+      assert.deepEqual(
+        built.transactions.map((tx) => tx.hash),
+        alices.map((tx) => tx.hash),
+      );
+      assert.equal(built.block.header.gasUsed, 105_000n);
+      assert.deepEqual(built.rejected, []);
+      assert.deepEqual(
+        built.deferred,
+        bobs.map((tx) => tx.hash),
+      );
+      await chain.commitBlock(built);
+      // Next block: Bob's two, in order.
+      const next = await chain.buildBlock(nextParams(setup, chain, bobs));
+      assert.deepEqual(
+        next.transactions.map((tx) => tx.hash),
+        bobs.map((tx) => tx.hash),
+      );
+      assert.deepEqual(next.deferred, []);
+    });
+
     it('contracts: deployment, calls, logs, reverts; getLogs filters, ranges and limits', async () => {
       const setup = makeSetup(suiteName);
       const chain = await openChain(setup, createMemoryStore());

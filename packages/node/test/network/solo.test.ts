@@ -89,4 +89,66 @@ describe('a single validator (Tendermint, n = 1)', () => {
       rmSync(directory, { recursive: true, force: true });
     }
   });
+  it('fills a block by gas used: transactions under a generous gas limit are not held to a third of a block', async () => {
+    const suite = getSuite('intl');
+    const validator = bigIntToBytes(0x1234_5678n, 32);
+    const user = bigIntToBytes(0x9abc_def0n, 32);
+    // Ten transfers, each allowed 100,000 gas and using 21,000: by their limits three fit in 300,000 gas, by gas used
+    // all ten (the tenth starts with 111,000 left).
+    const genesis = parseGenesis({
+      chainId: 777,
+      suite: 'intl',
+      name: 'solo',
+      timestamp: 1_750_000_000_000,
+      validators: [{ name: 'v', publicKey: bytesToHex(suite.getPublicKey(validator), true), power: 1 }],
+      alloc: { [bytesToHex(suite.addressFromPublicKey(suite.getPublicKey(user)), true)]: { balance: '1000000' } },
+      gasLimit: 300_000,
+      maxBlockBytes: 1_048_576,
+      blockIntervalMs: 100,
+      minGasPrice: '0',
+      baseFeePerGas: '0',
+    });
+    const directory = mkdtempSync(join(tmpdir(), 'xinlian-solo-'));
+    const node = await createNode({
+      dataDirectory: directory,
+      genesis,
+      validatorPrivateKey: validator,
+      rpc: { host: '127.0.0.1', port: 0 },
+      emptyBlockIntervalMs: 60_000,
+    });
+    try {
+      for (let nonce = 0n; nonce < 10n; nonce++) {
+        const tx = signTransaction(
+          {
+            type: 'eip1559',
+            chainId: 777n,
+            nonce,
+            maxPriorityFeePerGas: 0n,
+            maxFeePerGas: 0n,
+            gasLimit: 100_000n,
+            to: new Uint8Array(20).fill(9),
+            value: 1n,
+            data: new Uint8Array(),
+            accessList: [],
+          },
+          user,
+          suite,
+        );
+        node.mempool.add(encodeTransaction(tx));
+      }
+      const started = Date.now();
+      await node.start();
+      while (node.chain.head().height < 1n) {
+        assert.ok(Date.now() - started < 10_000, 'no block within 10 s');
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      const block = node.chain.getBlock(1n);
+      assert.equal(block?.transactions.length, 10);
+      assert.equal(block?.header.gasUsed, 210_000n);
+      assert.equal(node.chain.stateAt().getAccount(new Uint8Array(20).fill(9))?.balance, 10n);
+    } finally {
+      await node.stop();
+      rmSync(directory, { recursive: true, force: true });
+    }
+  });
 });
