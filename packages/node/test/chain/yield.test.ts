@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { CandidateTransaction } from '../../src/chain/index.js';
 import { createMemoryStore } from '../../src/storage/index.js';
-import { makeSetup, nextParams, openChain, signed } from './helpers.js';
+import { makeSetup, nextParams, openChain, produce, signed } from './helpers.js';
 
 /**
  * A block of many transactions is built and checked in slices, with a turn of the event loop between them, so that a
@@ -45,5 +45,25 @@ describe('chain: the event loop turns while a block of many transactions execute
     const applied = await turnsDuring(() => checker.applyBlock(built.result.block));
     assert.ok(applied.turns >= 3, `${applied.turns} turns of the event loop while checking`);
     assert.deepEqual(applied.result.hash, built.result.hash);
+  });
+
+  it('turns the loop within a few milliseconds, however few transactions that is', async () => {
+    // A contract whose code loops (JUMPDEST PUSH1 0 JUMP) until its gas is spent: 29,000 gas of it takes
+    // milliseconds in any EVM written in JavaScript, far more than the slice's time bound.
+    const chain = await openChain(setup, createMemoryStore());
+    const [deployer, caller] = setup.users as [(typeof setup.users)[0], (typeof setup.users)[0]];
+    const initCode = Uint8Array.from([0x63, 0x5b, 0x60, 0x00, 0x56, 0x60, 0x00, 0x52, 0x60, 0x04, 0x60, 0x1c, 0xf3]);
+    const deploy = signed(setup, deployer, { nonce: 0n, data: initCode, gasLimit: 100_000n });
+    await produce(setup, chain, [deploy]);
+    const looper = chain.getReceipt(deploy.hash)?.contractAddress;
+    assert.ok(looper);
+    const calls = Array.from({ length: 10 }, (_, i) =>
+      signed(setup, caller, { nonce: BigInt(i), to: looper, gasLimit: 50_000n }),
+    );
+    const built = await turnsDuring(() => chain.buildBlock(nextParams(setup, chain, calls)));
+    assert.equal(built.result.block.transactions.length, 10);
+    assert.equal(built.result.block.header.gasUsed, 500_000n, 'each call spends all its gas');
+    // Ten transactions, far below the 64 of a slice: only the time bound can turn the loop between them.
+    assert.ok(built.turns >= 5, `${built.turns} turns of the event loop while building`);
   });
 });
