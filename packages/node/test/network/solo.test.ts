@@ -13,55 +13,63 @@ import { createNode } from '../../src/node.js';
  * empty-block interval.
  */
 describe('a single validator (Tendermint, n = 1)', () => {
-  it('commits a transaction soon after it arrives on an idle chain, and resumes after a restart', async () => {
-    const suite = getSuite('intl');
-    const validator = bigIntToBytes(0x1234_5678n, 32);
-    const user = bigIntToBytes(0x9abc_def0n, 32);
-    const genesis = parseGenesis({
+  const suite = getSuite('intl');
+  const validator = bigIntToBytes(0x1234_5678n, 32);
+  const user = bigIntToBytes(0x9abc_def0n, 32);
+  const recipient = new Uint8Array(20).fill(9);
+  const genesisWith = (gasLimit: number) =>
+    parseGenesis({
       chainId: 777,
       suite: 'intl',
       name: 'solo',
       timestamp: 1_750_000_000_000,
       validators: [{ name: 'v', publicKey: bytesToHex(suite.getPublicKey(validator), true), power: 1 }],
       alloc: { [bytesToHex(suite.addressFromPublicKey(suite.getPublicKey(user)), true)]: { balance: '1000000' } },
-      gasLimit: 30_000_000,
+      gasLimit,
       maxBlockBytes: 1_048_576,
       blockIntervalMs: 100,
       minGasPrice: '0',
       baseFeePerGas: '0',
     });
+  const openNode = (directory: string, genesis: ReturnType<typeof parseGenesis>) =>
+    createNode({
+      dataDirectory: directory,
+      genesis,
+      validatorPrivateKey: validator,
+      rpc: { host: '127.0.0.1', port: 0 },
+      emptyBlockIntervalMs: 60_000,
+    });
+  /** A transfer from `user` to `recipient`, without fees (the chain's are zero). */
+  const transfer = (nonce: bigint, value: bigint, gasLimit: bigint): Uint8Array =>
+    encodeTransaction(
+      signTransaction(
+        {
+          type: 'eip1559',
+          chainId: 777n,
+          nonce,
+          maxPriorityFeePerGas: 0n,
+          maxFeePerGas: 0n,
+          gasLimit,
+          to: recipient,
+          value,
+          data: new Uint8Array(),
+          accessList: [],
+        },
+        user,
+        suite,
+      ),
+    );
+
+  it('commits a transaction soon after it arrives on an idle chain, and resumes after a restart', async () => {
+    const genesis = genesisWith(30_000_000);
     const directory = mkdtempSync(join(tmpdir(), 'xinlian-solo-'));
-    const open = () =>
-      createNode({
-        dataDirectory: directory,
-        genesis,
-        validatorPrivateKey: validator,
-        rpc: { host: '127.0.0.1', port: 0 },
-        emptyBlockIntervalMs: 60_000,
-      });
+    const open = () => openNode(directory, genesis);
     try {
       const node = await open();
       const { rpcUrl } = await node.start();
       await new Promise((resolve) => setTimeout(resolve, 500));
       assert.equal(node.chain.head().height, 0n, 'an idle chain waits for the empty-block interval');
-      const raw = encodeTransaction(
-        signTransaction(
-          {
-            type: 'eip1559',
-            chainId: 777n,
-            nonce: 0n,
-            maxPriorityFeePerGas: 0n,
-            maxFeePerGas: 0n,
-            gasLimit: 21_000n,
-            to: new Uint8Array(20).fill(9),
-            value: 5n,
-            data: new Uint8Array(),
-            accessList: [],
-          },
-          user,
-          suite,
-        ),
-      );
+      const raw = transfer(0n, 5n, 21_000n);
       const sentAt = Date.now();
       const response = await fetch(rpcUrl, {
         method: 'POST',
@@ -78,7 +86,7 @@ describe('a single validator (Tendermint, n = 1)', () => {
         assert.ok(Date.now() - sentAt < 10_000, 'the transaction waited for the empty-block interval');
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
-      assert.equal(node.chain.stateAt().getAccount(new Uint8Array(20).fill(9))?.balance, 5n);
+      assert.equal(node.chain.stateAt().getAccount(recipient)?.balance, 5n);
       assert.equal(node.chain.getCommitCertificate(1n)?.signatures.length, 1, 'its own precommit is the certificate');
       await node.stop();
       const again = await open();
@@ -89,53 +97,14 @@ describe('a single validator (Tendermint, n = 1)', () => {
       rmSync(directory, { recursive: true, force: true });
     }
   });
+
   it('fills a block by gas used: transactions under a generous gas limit are not held to a third of a block', async () => {
-    const suite = getSuite('intl');
-    const validator = bigIntToBytes(0x1234_5678n, 32);
-    const user = bigIntToBytes(0x9abc_def0n, 32);
     // Ten transfers, each allowed 100,000 gas and using 21,000: by their limits three fit in 300,000 gas, by gas used
     // all ten (the tenth starts with 111,000 left).
-    const genesis = parseGenesis({
-      chainId: 777,
-      suite: 'intl',
-      name: 'solo',
-      timestamp: 1_750_000_000_000,
-      validators: [{ name: 'v', publicKey: bytesToHex(suite.getPublicKey(validator), true), power: 1 }],
-      alloc: { [bytesToHex(suite.addressFromPublicKey(suite.getPublicKey(user)), true)]: { balance: '1000000' } },
-      gasLimit: 300_000,
-      maxBlockBytes: 1_048_576,
-      blockIntervalMs: 100,
-      minGasPrice: '0',
-      baseFeePerGas: '0',
-    });
     const directory = mkdtempSync(join(tmpdir(), 'xinlian-solo-'));
-    const node = await createNode({
-      dataDirectory: directory,
-      genesis,
-      validatorPrivateKey: validator,
-      rpc: { host: '127.0.0.1', port: 0 },
-      emptyBlockIntervalMs: 60_000,
-    });
+    const node = await openNode(directory, genesisWith(300_000));
     try {
-      for (let nonce = 0n; nonce < 10n; nonce++) {
-        const tx = signTransaction(
-          {
-            type: 'eip1559',
-            chainId: 777n,
-            nonce,
-            maxPriorityFeePerGas: 0n,
-            maxFeePerGas: 0n,
-            gasLimit: 100_000n,
-            to: new Uint8Array(20).fill(9),
-            value: 1n,
-            data: new Uint8Array(),
-            accessList: [],
-          },
-          user,
-          suite,
-        );
-        node.mempool.add(encodeTransaction(tx));
-      }
+      for (let nonce = 0n; nonce < 10n; nonce++) node.mempool.add(transfer(nonce, 1n, 100_000n));
       const started = Date.now();
       await node.start();
       while (node.chain.head().height < 1n) {
@@ -145,7 +114,7 @@ describe('a single validator (Tendermint, n = 1)', () => {
       const block = node.chain.getBlock(1n);
       assert.equal(block?.transactions.length, 10);
       assert.equal(block?.header.gasUsed, 210_000n);
-      assert.equal(node.chain.stateAt().getAccount(new Uint8Array(20).fill(9))?.balance, 10n);
+      assert.equal(node.chain.stateAt().getAccount(recipient)?.balance, 10n);
     } finally {
       await node.stop();
       rmSync(directory, { recursive: true, force: true });
