@@ -1250,7 +1250,14 @@ export async function createChain(options: ChainOptions): Promise<Chain> {
         deferredFrom.set(sender, candidate.transaction.nonce);
     };
     const nextSlice = slicer();
-    for (const candidate of params.transactions) {
+    const candidates = params.transactions;
+    for (let i = 0; i < candidates.length; i++) {
+      const candidate = candidates[i] as CandidateTransaction;
+      if (gasLimit - cumulative < MIN_TRANSACTION_GAS) {
+        // Full: nothing else can fit, and the selection may have offered more than fits (see the comment below).
+        for (let j = i; j < candidates.length; j++) deferred.push((candidates[j] as CandidateTransaction).hash);
+        break;
+      }
       await nextSlice();
       const sender = bytesToHex(candidate.sender);
       const size = rlpStringSize(candidate.raw.length);

@@ -23,7 +23,9 @@ import type { ConsensusStorage } from './tendermint/wal-storage.js';
 /**
  * Candidates offered to the block builder, by the sum of their gas limits, in block gas limits. Transactions use less
  * gas than their limit (an ERC-20 transfer about 35,000 of a usual 100,000), and the builder fills the block by gas
- * used, deferring what does not fit; offering only one block's worth of limits left ERC-20 blocks a third full.
+ * used, deferring what does not fit; offering only one block's worth of limits left ERC-20 blocks a third full. The
+ * selection also stops once the gas its transactions must use at least fills one block (`usableGas`), so a deep pool
+ * of plain transfers, whose limit is what they use, is not offered four blocks of them.
  */
 const CANDIDATE_GAS_FACTOR = 4n;
 
@@ -285,8 +287,10 @@ export function createBftEngine(options: BftEngineOptions, dependencies: BftEngi
     try {
       const head = chain.head();
       if (head.height + 1n !== forHeight) return;
+      const blockGasLimit = chain.parametersAt(forHeight).blockGasLimit;
       const transactions = mempool.selectForBlock({
-        gasLimit: chain.parametersAt(forHeight).blockGasLimit * CANDIDATE_GAS_FACTOR,
+        gasLimit: blockGasLimit * CANDIDATE_GAS_FACTOR,
+        usableGas: blockGasLimit,
         maxBytes: chain.limits.maxBlockBytes - 64 * 1024,
         maxTransactions: options.maxTransactionsPerBlock,
       });

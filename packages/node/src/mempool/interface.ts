@@ -50,7 +50,14 @@ export interface AdmissionResult {
 }
 
 export interface BlockSelectionLimits {
+  /** Most gas the selected transactions may use together, by their gas limits. */
   readonly gasLimit: bigint;
+  /**
+   * The block's gas limit, when `gasLimit` is a larger budget (transactions use less than their limits, and the block
+   * builder defers what does not fit): selection also stops once the gas the selected transactions must use at least
+   * (intrinsic gas, or EIP-7623's floor) reaches it, since no more can fit. Default: `gasLimit`.
+   */
+  readonly usableGas?: bigint;
   readonly maxBytes: number;
   readonly maxTransactions: number;
 }

@@ -108,6 +108,8 @@ interface Entry {
   readonly size: number;
   readonly nonce: bigint;
   readonly gasLimit: bigint;
+  /** The least gas it will use: its intrinsic gas, or EIP-7623's floor when higher. */
+  readonly minimumGas: bigint;
   /** value + gasLimit × fee cap: what the sender must hold. */
   readonly cost: bigint;
   /** gasPrice, or maxFeePerGas. */
@@ -521,6 +523,7 @@ export function createMempool(options: MempoolOptions, dependencies: MempoolDepe
       size: decoded.raw.length,
       nonce,
       gasLimit: tx.gasLimit,
+      minimumGas,
       cost: maxCost(tx),
       feeCap,
       tipCap: tipCapOf(tx),
@@ -605,7 +608,8 @@ export function createMempool(options: MempoolOptions, dependencies: MempoolDepe
 
     selectForBlock(limits: BlockSelectionLimits): readonly PooledTransaction[] {
       const { gasLimit, maxBytes, maxTransactions } = limits;
-      if (gasLimit < 0n || !(maxBytes >= 0) || !(maxTransactions >= 0)) {
+      const usableGas = limits.usableGas ?? gasLimit;
+      if (gasLimit < 0n || usableGas < 0n || !(maxBytes >= 0) || !(maxTransactions >= 0)) {
         throw new RangeError('block selection limits must be non-negative');
       }
       dropOverBlockLimit();
@@ -616,14 +620,21 @@ export function createMempool(options: MempoolOptions, dependencies: MempoolDepe
       }
       const selected: PooledTransaction[] = [];
       let gasLeft = gasLimit;
+      let usableLeft = usableGas;
       let bytesLeft = maxBytes;
-      while (heap.size > 0 && selected.length < maxTransactions && gasLeft >= MIN_TRANSACTION_GAS) {
+      while (
+        heap.size > 0 &&
+        selected.length < maxTransactions &&
+        gasLeft >= MIN_TRANSACTION_GAS &&
+        usableLeft >= MIN_TRANSACTION_GAS
+      ) {
         const entry = heap.pop() as Entry;
         const record = senders.get(entry.senderKey) as SenderRecord;
         // Does not fit: skip it and, to keep nonce order, every later nonce of its sender; others may still fit.
-        if (entry.gasLimit > gasLeft || entry.size > bytesLeft) continue;
+        if (entry.gasLimit > gasLeft || entry.minimumGas > usableLeft || entry.size > bytesLeft) continue;
         selected.push(entry.pooled);
         gasLeft -= entry.gasLimit;
+        usableLeft -= entry.minimumGas;
         bytesLeft -= entry.size;
         const next = record.txs.get(entry.nonce + 1n);
         if (next !== undefined && next.nonce < record.pendingEnd) heap.push(next);

@@ -316,6 +316,17 @@ for (const suiteName of SUITES) {
         bobs.map((tx) => tx.hash),
       );
       assert.deepEqual(next.deferred, []);
+      // A block that is full (less than 21,000 gas left) defers every candidate after it, in order.
+      const small = makeSetup(suiteName, { gasLimit: 42_000n });
+      const tight = await openChain(small, createMemoryStore());
+      const queue = [0n, 1n, 2n].map((nonce) => signed(small, carol, { nonce, to: bob.address, gasLimit: 21_000n }));
+      const other = signed(small, alice, { nonce: 0n, to: bob.address, gasLimit: 21_000n });
+      const full = await tight.buildBlock(nextParams(small, tight, [...queue, other]));
+      assert.deepEqual(
+        full.transactions.map((tx) => tx.hash),
+        queue.slice(0, 2).map((tx) => tx.hash),
+      );
+      assert.deepEqual(full.deferred, [queue[2]?.hash, other.hash]);
     });
 
     it('contracts: deployment, calls, logs, reverts; getLogs filters, ranges and limits', async () => {

@@ -98,6 +98,31 @@ for (const suiteName of SUITES) {
       assert.equal(f.pool.stats().pending, 5);
     });
 
+    it('with usableGas, offers more than fits by gas limits but stops once the gas they must use fills it', () => {
+      const f = fixture(suiteName, {}, 2);
+      // Transfers allowed 100,000 gas each; each must use at least 21,000 (its intrinsic gas).
+      for (let nonce = 0; nonce < 4; nonce++) f.pool.add(f.raw(0, { nonce, tip: 9n * GWEI, gasLimit: 100_000n }));
+      for (let nonce = 0; nonce < 4; nonce++) f.pool.add(f.raw(1, { nonce, tip: 5n * GWEI, gasLimit: 100_000n }));
+      const budget = { ...UNLIMITED, gasLimit: 800_000n };
+      // By gas limits alone all eight; by the least gas they use, 100,000 holds four (84,000, and 16,000 left).
+      assert.equal(f.pool.selectForBlock(budget).length, 8);
+      assert.deepEqual(labels(f.pool.selectForBlock({ ...budget, usableGas: 100_000n }), f.keys), [
+        '0:0',
+        '0:1',
+        '0:2',
+        '0:3',
+      ]);
+      assert.deepEqual(labels(f.pool.selectForBlock({ ...budget, usableGas: 126_000n }), f.keys), [
+        '0:0',
+        '0:1',
+        '0:2',
+        '0:3',
+        '1:0',
+        '1:1',
+      ]);
+      assert.throws(() => f.pool.selectForBlock({ ...budget, usableGas: -1n }), RangeError);
+    });
+
     it('respects the byte and count limits', () => {
       const f = fixture(suiteName, {}, 3);
       f.pool.add(f.raw(0, { nonce: 0, tip: 9n * GWEI, data: new Uint8Array(400).fill(1), gasLimit: 100_000n }));
