@@ -116,6 +116,34 @@ describe('bench: summarising rounds of the node benchmark', () => {
     );
   });
 
+  /** The figures with the node's CPU unknown (no /proc) in round `index`. */
+  const withoutNode =
+    (index: number) =>
+    (result: TargetFigures, i: number): TargetFigures => {
+      const cpu = result.valueTransfers.cpuMicrosecondsPerTransaction;
+      if (i !== index || cpu === undefined) return result;
+      return {
+        ...result,
+        valueTransfers: { ...result.valueTransfers, cpuMicrosecondsPerTransaction: { ...cpu, node: undefined } },
+      };
+    };
+
+  it('summarises CPU per transaction by its medians when every round measured it', () => {
+    const withCpu = (tps: number, node: number, loadGenerator: number): TargetFigures => {
+      const base = figures('xinlian-intl', [tps, 300, 600]);
+      return {
+        ...base,
+        valueTransfers: { ...base.valueTransfers, cpuMicrosecondsPerTransaction: { node, loadGenerator } },
+      };
+    };
+    const summary = summariseTarget([withCpu(2_000, 480, 70), withCpu(2_500, 440, 84), withCpu(2_400, 470, 67)]);
+    assert.deepEqual(summary.valueTransfers.cpuMicrosecondsPerTransaction, { node: 470, loadGenerator: 70 });
+    const partly = summariseTarget([withCpu(2_000, 480, 70), figures('xinlian-intl', [2_500, 300, 600])]);
+    assert.equal(partly.valueTransfers.cpuMicrosecondsPerTransaction, undefined);
+    const noProc = summariseTarget([withCpu(2_000, 480, 70), withCpu(2_100, Number.NaN, 90)].map(withoutNode(1)));
+    assert.deepEqual(noProc.valueTransfers.cpuMicrosecondsPerTransaction, { loadGenerator: 80 });
+  });
+
   it('takes the median of the per-round ratios, not the ratio of the medians', () => {
     // Hardhat and intl both drift: the ratios of each round are 2, 3 and 2.5; the ratio of the medians would be 2.
     const rounds = [

@@ -11,6 +11,8 @@ export interface WorkloadFigures {
   readonly committedPerSecond: number;
   readonly latencyMs: { readonly p50: number; readonly p99: number };
   readonly meanTransactionsPerBlock: number;
+  /** CPU per committed transaction, µs: the target's processes (undefined without /proc) and the load generator. */
+  readonly cpuMicrosecondsPerTransaction?: { readonly node: number | undefined; readonly loadGenerator: number };
 }
 
 /** The figures of one target in one round (a result entry of `bench -- node` has them). */
@@ -71,6 +73,8 @@ export interface WorkloadSummary {
   readonly committedPerSecondMax: number;
   readonly latencyMs: { readonly p50: number; readonly p99: number };
   readonly meanTransactionsPerBlock: number;
+  /** Medians of the rounds' CPU per transaction, when every round measured it (`node` only where /proc exists). */
+  readonly cpuMicrosecondsPerTransaction?: { readonly node?: number; readonly loadGenerator: number };
 }
 
 export interface TargetSummary {
@@ -86,6 +90,9 @@ export interface TargetSummary {
 
 function summariseWorkload(runs: readonly WorkloadFigures[]): WorkloadSummary {
   const tps = runs.map((r) => r.committedPerSecond);
+  const cpu = runs.flatMap((r) =>
+    r.cpuMicrosecondsPerTransaction === undefined ? [] : [r.cpuMicrosecondsPerTransaction],
+  );
   return {
     committedPerSecond: round1(median(tps)),
     committedPerSecondMin: Math.min(...tps),
@@ -95,6 +102,16 @@ function summariseWorkload(runs: readonly WorkloadFigures[]): WorkloadSummary {
       p99: round1(median(runs.map((r) => r.latencyMs.p99))),
     },
     meanTransactionsPerBlock: round1(median(runs.map((r) => r.meanTransactionsPerBlock))),
+    ...(cpu.length !== runs.length
+      ? {}
+      : {
+          cpuMicrosecondsPerTransaction: {
+            ...(cpu.some((c) => c.node === undefined)
+              ? {}
+              : { node: round1(median(cpu.map((c) => c.node as number))) }),
+            loadGenerator: round1(median(cpu.map((c) => c.loadGenerator))),
+          },
+        }),
   };
 }
 
