@@ -46,6 +46,7 @@ import type { BlockContext, ExecutableTransaction, ExecutionResult } from '../ex
 import { createGovernance, type Governance } from '../governance/index.js';
 import type { ChainParameters, GovernanceReader } from '../governance/interface.js';
 import type { AccountProof, StorageProof } from '../state/account.js';
+import { addressKey } from '../state/byte-keys.js';
 import type { StateReader } from '../state/interface.js';
 import { LruCache } from '../state/lru.js';
 import { createStateOverlay, type StateOverlay } from '../state/overlay.js';
@@ -1240,45 +1241,39 @@ export async function createChain(options: ChainOptions): Promise<Chain> {
     const rejected: RejectedTransaction[] = [];
     const deferred: Hash[] = [];
     let cumulative = 0n;
-    // Per sender, the nonce of its first deferred candidate: its later nonces cannot run before that one, and executed
-    // now they would be rejected (a nonce gap) and dropped from the pool, so they are deferred with it.
+    // Candidates are chosen by gas limit, and transactions use less (an ERC-20 transfer about a third of a usual
+    // limit), so the selection offers more than fits and the block is filled by gas used, as Ethereum's are; what
+    // does not fit is deferred. Per sender (addressKey), the nonce of its first deferred candidate: its later nonces
+    // cannot run before that one, and executed now they would be rejected (a nonce gap) and dropped from the pool.
     const deferredFrom = new Map<string, bigint>();
-    const defer = (candidate: CandidateTransaction, sender: string): void => {
-      deferred.push(candidate.hash);
-      const from = deferredFrom.get(sender);
-      if (from === undefined || candidate.transaction.nonce < from)
-        deferredFrom.set(sender, candidate.transaction.nonce);
-    };
     const nextSlice = slicer();
     const candidates = params.transactions;
     for (let i = 0; i < candidates.length; i++) {
       const candidate = candidates[i] as CandidateTransaction;
       if (gasLimit - cumulative < MIN_TRANSACTION_GAS) {
-        // Full: nothing else can fit, and the selection may have offered more than fits (see the comment below).
+        // Full: nothing else can fit.
         for (let j = i; j < candidates.length; j++) deferred.push((candidates[j] as CandidateTransaction).hash);
         break;
       }
       await nextSlice();
-      const sender = bytesToHex(candidate.sender);
+      const { nonce } = candidate.transaction;
       const size = rlpStringSize(candidate.raw.length);
-      // Candidates are chosen by gas limit, and transactions use less (an ERC-20 transfer about a third of a usual
-      // limit), so the selection offers more than fits and the block is filled by gas used, as Ethereum's are.
-      const after = deferredFrom.get(sender);
-      if (
-        (after !== undefined && candidate.transaction.nonce > after) ||
-        (candidate.raw.length <= limits.maxTransactionBytes &&
-          (candidate.transaction.gasLimit > gasLimit - cumulative ||
-            bytes + size > limits.maxBlockBytes ||
-            gasLimit - cumulative < MIN_TRANSACTION_GAS))
-      ) {
-        defer(candidate, sender);
+      const oversized = candidate.raw.length > limits.maxTransactionBytes;
+      const fits = candidate.transaction.gasLimit <= gasLimit - cumulative && bytes + size <= limits.maxBlockBytes;
+      // The sender's key only once something was deferred: most blocks defer nothing.
+      const sender = deferredFrom.size === 0 ? undefined : addressKey(candidate.sender);
+      const behind = sender !== undefined && nonce > (deferredFrom.get(sender) ?? nonce);
+      if (behind || (!oversized && !fits)) {
+        deferred.push(candidate.hash);
+        const key = sender ?? addressKey(candidate.sender);
+        if (nonce < (deferredFrom.get(key) ?? nonce + 1n)) deferredFrom.set(key, nonce);
         continue;
       }
       const hash = suite.hash(candidate.raw);
       if (!bytesEqual(hash, candidate.hash)) {
         throw new Error(`candidate ${hex(candidate.hash)}: the hash does not match its raw bytes`);
       }
-      if (candidate.raw.length > limits.maxTransactionBytes) {
+      if (oversized) {
         rejected.push({
           hash,
           reason: 'OVERSIZED',
