@@ -313,13 +313,11 @@ export async function runNodeBenchmark(): Promise<unknown> {
       );
     }
   }
+  // With one round the medians are that round's figures.
   const roundRatio = (round: Round<ReportedResult>) => round.vsHardhat?.['xinlian-intl']?.valueTps ?? 0;
-  const valueRatio = several
-    ? (summary.vsHardhat?.['xinlian-intl']?.valueTps ?? 0)
-    : roundRatio(rounds[0] as Round<ReportedResult>);
-  const perBlock = several
-    ? (summary.results.find((r) => r.target === 'xinlian-intl')?.valueTransfers.meanTransactionsPerBlock ?? 0)
-    : figures(rounds[0] as Round<ReportedResult>, 'xinlian-intl').meanTransactionsPerBlock;
+  const valueRatio = summary.vsHardhat?.['xinlian-intl']?.valueTps ?? 0;
+  const perBlock =
+    summary.results.find((r) => r.target === 'xinlian-intl')?.valueTransfers.meanTransactionsPerBlock ?? 0;
   if (several) {
     const intl = summary.vsHardhat?.['xinlian-intl'];
     progress(

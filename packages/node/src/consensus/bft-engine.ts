@@ -34,7 +34,6 @@ const CANDIDATE_GAS_FACTOR = 4n;
  * into core events, one at a time, and carries out the core's actions in order — WAL first, then the network, the
  * chain and the timers. All I/O of consensus lives here; the core stays pure.
  */
-
 export interface BftEngineOptions {
   /**
    * After a commit, how long before the next height starts (Tendermint's timeout_commit). Default: the chain parameter

@@ -76,11 +76,13 @@ function allowOrigin(reply: FastifyReply): FastifyReply {
 
 /** A CORS preflight (OPTIONS) on any path: what may be sent, for 10 minutes. */
 function preflight(request: FastifyRequest, reply: FastifyReply): FastifyReply {
-  allowOrigin(reply);
   if (corsOrigin !== false) {
-    reply.header('access-control-allow-methods', 'POST, GET, OPTIONS');
-    reply.header('access-control-allow-headers', request.headers['access-control-request-headers'] ?? 'content-type');
-    reply.header('access-control-max-age', '600');
+    reply.headers({
+      'access-control-allow-origin': corsOrigin,
+      'access-control-allow-methods': 'POST, GET, OPTIONS',
+      'access-control-allow-headers': request.headers['access-control-request-headers'] ?? 'content-type',
+      'access-control-max-age': '600',
+    });
   }
   return reply.code(204).send();
 }
@@ -115,8 +117,8 @@ app.post('/', async (request, reply) => {
   return reply.code(status).type('application/json').send(text);
 });
 
-app.options('/*', async (request, reply) => preflight(request, reply));
-app.options('/', async (request, reply) => preflight(request, reply));
+app.options('/*', preflight);
+app.options('/', preflight);
 
 app.get('/health', async (_request, reply) => {
   const { text, status } = await ask({ kind: 'health' });
