@@ -420,8 +420,8 @@ export function createBftEngine(options: BftEngineOptions, dependencies: BftEngi
 
   /**
    * Moves the core to `next` (the head's successor) with that height's validators and parameters, and schedules its
-   * start after the block interval. Buffered messages of that height are fed to the core, which checks them against
-   * the height's set.
+   * start one block interval after this node started the previous height (startDelayMs). Buffered messages of that
+   * height are fed to the core, which checks them against the height's set.
    */
   function enterHeight(next: bigint): void {
     if (next === height) return;
