@@ -151,7 +151,8 @@ describe('a single validator (Tendermint, n = 1)', () => {
         assert.ok(Date.now() - started < 10_000, 'no second block within 10 s');
         await new Promise((resolve) => setTimeout(resolve, 5));
       }
-      // Building, agreeing on and committing block 1 took time (an fsync at least), which the wait for height 2 left out.
+      // Building, agreeing on and committing block 1 took time (an fsync at least), which the wait for height 2 left
+      // out.
       const shortened = delays.filter((delay) => delay >= 0 && delay < 100);
       assert.ok(shortened.length >= 1, `delays asked for: ${delays.join(', ')}`);
       assert.equal(node.chain.getBlock(2n)?.transactions.length, 1);

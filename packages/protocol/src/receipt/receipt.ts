@@ -91,10 +91,10 @@ const EMPTY_LIST = 0xc0;
 /**
  * encodeReceipt of a receipt without logs (every plain transfer's), written straight into one array: the generic
  * path converts each field, builds an RLP tree and concatenates it, 7–11 µs a receipt here against 2.5–4 µs (most of
- * it the one allocation), once per transaction of every block built or checked. The bytes are the generic path's (test/receipt: compared over statuses, types and gas sizes):
- * status 1 is 0x01 and 0 the empty string 0x80; cumulativeGasUsed is minimal big-endian (one byte below 0x80 is
- * itself); the bloom is a 256-byte string; the logs are the empty list. The payload is 262–270 bytes, so the list
- * header is always 0xf9 and two length bytes.
+ * it the one allocation), once per transaction of every block built or checked. The bytes are the generic path's
+ * (test/receipt compares them over statuses, types and gas sizes): status 1 is 0x01 and 0 the empty string 0x80;
+ * cumulativeGasUsed is minimal big-endian (one byte below 0x80 is itself); the bloom is a 256-byte string; the logs
+ * are the empty list. The payload is 262–270 bytes, so the list header is always 0xf9 and two length bytes.
  */
 function encodeLoglessReceipt(type: number, status: 0 | 1, cumulativeGasUsed: bigint, bloom: Uint8Array): Uint8Array {
   if (typeof cumulativeGasUsed !== 'bigint' || cumulativeGasUsed < 0n) {
