@@ -1,7 +1,7 @@
 import { mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ratio } from './measure.js';
-import { groupCpuSeconds, ownCpuSeconds } from './node/cpu-time.js';
+import { groupCpuSeconds, type MachineShares, machineShares, machineTicks, ownCpuSeconds } from './node/cpu-time.js';
 import { summariseCpuProfile, type Window } from './node/cpuprofile.js';
 import { compileToken, type LoadResult, makeSigner, prepareWorkload, runLoad } from './node/load.js';
 import { HeadWatcher, HttpRpc } from './node/rpc.js';
@@ -85,6 +85,8 @@ type MeasuredLoad = LoadResult & {
     /** This benchmark's own process: the lanes' HTTP and the commit watcher. */
     readonly loadGenerator: number;
   };
+  /** How the machine's CPU time went meanwhile (absent without /proc/stat): see docs/benchmarks.md. */
+  readonly machine?: MachineShares;
 };
 
 /**
@@ -94,8 +96,11 @@ type MeasuredLoad = LoadResult & {
 async function withCpu(pid: number | undefined, run: () => Promise<LoadResult>): Promise<MeasuredLoad> {
   const node = groupCpuSeconds(pid);
   const own = ownCpuSeconds();
+  const machine = machineTicks();
   const result = await run();
   const nodeAfter = groupCpuSeconds(pid);
+  const machineAfter = machineTicks();
+  const shares = machine === undefined || machineAfter === undefined ? undefined : machineShares(machine, machineAfter);
   const perTx = (seconds: number) => Math.round((seconds * 1e6) / Math.max(1, result.committed));
   return {
     ...result,
@@ -103,7 +108,13 @@ async function withCpu(pid: number | undefined, run: () => Promise<LoadResult>):
       node: node === undefined || nodeAfter === undefined ? undefined : perTx(nodeAfter - node),
       loadGenerator: perTx(ownCpuSeconds() - own),
     },
+    ...(shares === undefined ? {} : { machine: shares }),
   };
+}
+
+/** ", steal N%" for a progress line, when the machine's steal was measured. */
+function stealNote(load: MeasuredLoad): string {
+  return load.machine === undefined ? '' : `, steal ${load.machine.stealPercent}%`;
 }
 
 interface TargetResult {
@@ -165,14 +176,14 @@ async function benchTarget(
     );
     const valueWindow = { startMicros, endMicros: Number(process.hrtime.bigint() / 1000n) };
     log(
-      `${spec.name}: value ${valueTransfers.committedPerSecond} tx/s, p50 ${valueTransfers.latencyMs.p50} ms, ${valueTransfers.meanTransactionsPerBlock} tx/block, node CPU ${valueTransfers.cpuMicrosecondsPerTransaction.node} µs/tx`,
+      `${spec.name}: value ${valueTransfers.committedPerSecond} tx/s, p50 ${valueTransfers.latencyMs.p50} ms, ${valueTransfers.meanTransactionsPerBlock} tx/block, node CPU ${valueTransfers.cpuMicrosecondsPerTransaction.node} µs/tx${stealNote(valueTransfers)}`,
     );
     let erc20Transfers: MeasuredLoad | undefined;
     if (withErc20) {
       log(`${spec.name}: ${options.transactions} ERC-20 transfers`);
       erc20Transfers = await withCpu(target.pid, () => runLoad(rpc as HttpRpc, watcher as HeadWatcher, workload.erc20));
       log(
-        `${spec.name}: ERC-20 ${erc20Transfers.committedPerSecond} tx/s, p50 ${erc20Transfers.latencyMs.p50} ms, ${erc20Transfers.meanTransactionsPerBlock} tx/block, node CPU ${erc20Transfers.cpuMicrosecondsPerTransaction.node} µs/tx`,
+        `${spec.name}: ERC-20 ${erc20Transfers.committedPerSecond} tx/s, p50 ${erc20Transfers.latencyMs.p50} ms, ${erc20Transfers.meanTransactionsPerBlock} tx/block, node CPU ${erc20Transfers.cpuMicrosecondsPerTransaction.node} µs/tx${stealNote(erc20Transfers)}`,
       );
     }
     return {

@@ -144,6 +144,17 @@ describe('bench: summarising rounds of the node benchmark', () => {
     assert.deepEqual(noProc.valueTransfers.cpuMicrosecondsPerTransaction, { loadGenerator: 80 });
   });
 
+  it('reports the median and the highest steal of the rounds, when every round measured it', () => {
+    const withSteal = (tps: number, stealPercent: number): TargetFigures => {
+      const base = figures('xinlian-intl', [tps, 300, 600]);
+      return { ...base, valueTransfers: { ...base.valueTransfers, machine: { stealPercent } } };
+    };
+    const summary = summariseTarget([withSteal(2_000, 12.5), withSteal(2_600, 0), withSteal(2_400, 1.5)]);
+    assert.deepEqual(summary.valueTransfers.machine, { stealPercent: 1.5, stealPercentMax: 12.5 });
+    const partly = summariseTarget([withSteal(2_000, 3), figures('xinlian-intl', [2_500, 300, 600])]);
+    assert.equal(partly.valueTransfers.machine, undefined);
+  });
+
   it('takes the median of the per-round ratios, not the ratio of the medians', () => {
     // Hardhat and intl both drift: the ratios of each round are 2, 3 and 2.5; the ratio of the medians would be 2.
     const rounds = [

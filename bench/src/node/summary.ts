@@ -13,6 +13,8 @@ export interface WorkloadFigures {
   readonly meanTransactionsPerBlock: number;
   /** CPU per committed transaction, µs: the target's processes (undefined without /proc) and the load generator. */
   readonly cpuMicrosecondsPerTransaction?: { readonly node: number | undefined; readonly loadGenerator: number };
+  /** The share of the machine's CPU time stolen by the hypervisor during the workload, where /proc/stat exists. */
+  readonly machine?: { readonly stealPercent: number };
 }
 
 /** The figures of one target in one round (a result entry of `bench -- node` has them). */
@@ -75,6 +77,8 @@ export interface WorkloadSummary {
   readonly meanTransactionsPerBlock: number;
   /** Medians of the rounds' CPU per transaction, when every round measured it (`node` only where /proc exists). */
   readonly cpuMicrosecondsPerTransaction?: { readonly node?: number; readonly loadGenerator: number };
+  /** Median and highest steal of the rounds, when every round measured it: rounds with much steal are not comparable. */
+  readonly machine?: { readonly stealPercent: number; readonly stealPercentMax: number };
 }
 
 export interface TargetSummary {
@@ -93,6 +97,7 @@ function summariseWorkload(runs: readonly WorkloadFigures[]): WorkloadSummary {
   const cpu = runs.flatMap((r) =>
     r.cpuMicrosecondsPerTransaction === undefined ? [] : [r.cpuMicrosecondsPerTransaction],
   );
+  const steal = runs.flatMap((r) => (r.machine === undefined ? [] : [r.machine.stealPercent]));
   return {
     committedPerSecond: round1(median(tps)),
     committedPerSecondMin: Math.min(...tps),
@@ -112,6 +117,9 @@ function summariseWorkload(runs: readonly WorkloadFigures[]): WorkloadSummary {
             loadGenerator: round1(median(cpu.map((c) => c.loadGenerator))),
           },
         }),
+    ...(steal.length !== runs.length
+      ? {}
+      : { machine: { stealPercent: round1(median(steal)), stealPercentMax: Math.max(...steal) } }),
   };
 }
 
