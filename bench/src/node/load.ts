@@ -213,7 +213,10 @@ export async function sendAndWait(rpc: HttpRpc, watcher: HeadWatcher, txs: reado
 
 export interface Workload {
   readonly laneKeys: readonly Uint8Array[];
-  /** Untimed load sent first, so that the timed windows see a node whose JIT has compiled its hot paths. */
+  /**
+   * Untimed load of each kind, sent just before the timed window of that kind (value warm-up, value, ERC-20 warm-up,
+   * ERC-20), so that each window sees a node whose JIT has compiled its hot paths for that workload.
+   */
   readonly warmup: {
     readonly value: readonly (readonly PreparedTx[])[];
     readonly erc20: readonly (readonly PreparedTx[])[];
@@ -232,7 +235,8 @@ const RECIPIENTS = 1024;
 /**
  * Setup (untimed): fresh lane senders funded by dev account 0, a BenchToken deployed by dev account 1 crediting every
  * lane, then every benchmark transaction pre-signed, to a pool of 1,024 fresh recipients. Each lane's nonces run through
- * the warm-up's value and ERC-20 transfers, then the timed value transfers, then the timed ERC-20 transfers.
+ * the value warm-up, the timed value transfers, the ERC-20 warm-up and the timed ERC-20 transfers, the order they are
+ * sent in.
  */
 export async function prepareWorkload(
   rpc: HttpRpc,
@@ -296,13 +300,12 @@ export async function prepareWorkload(
         ERC20_GAS,
       ),
     );
-  const warmup = {
-    value: valueLanes(transactions.warmup?.value ?? 0),
-    erc20: erc20Lanes(transactions.warmup?.erc20 ?? 0),
-  };
+  // In the order they are sent: nonces are consecutive per lane.
+  const valueWarmup = valueLanes(transactions.warmup?.value ?? 0);
   const value = valueLanes(transactions.value);
+  const erc20Warmup = erc20Lanes(transactions.warmup?.erc20 ?? 0);
   const erc20 = erc20Lanes(transactions.erc20);
-  return { laneKeys, warmup, value, erc20, token };
+  return { laneKeys, warmup: { value: valueWarmup, erc20: erc20Warmup }, value, erc20, token };
 }
 
 export { compileToken };
