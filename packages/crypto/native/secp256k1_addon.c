@@ -24,6 +24,12 @@
  *       pool; then, on this thread, output[65·i ..] receives key i (zeros when none) and status[i] is 1 or 0, and
  *       callback(null) is called, or callback(error) when nothing was recovered (output/status detached or shrunk,
  *       libsecp256k1's context could not be allocated).
+ *   recoverBatchSync(input, output, status) -> undefined
+ *       recoverBatch's recoveries on the calling thread (a recovery worker's, src/platform/recovery-workers.ts), the
+ *       same arguments but no callback, the same errors.
+ *   lowerThreadPriority() -> "idle" | "batch" | "none"
+ *       Puts the calling thread under SCHED_IDLE, or SCHED_BATCH where that is refused; "none" where neither could be
+ *       set (or off Linux). For threads that do background work only: an unprivileged thread cannot leave SCHED_IDLE.
  *   liveBatches() -> number
  *       Batches queued or running, process-wide (every thread's), for tests that check that none is lost.
  *
@@ -40,6 +46,9 @@
  * thread-pool work to completion before it tears the environment down, so a batch always reaches its completion
  * callback, which frees it; calling back into a terminating environment just fails (checked, ignored).
  */
+#if defined(__linux__)
+#define _GNU_SOURCE /* SCHED_IDLE, SCHED_BATCH */
+#endif
 #include <node_api.h>
 #include <uv.h>
 
@@ -49,6 +58,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#if defined(__linux__)
+#include <sched.h>
+#endif
 
 #include "secp256k1.h"
 #include "secp256k1_preallocated.h"
@@ -445,34 +458,41 @@ static void CompleteBatch(napi_env env, napi_status workStatus, void* data) {
   napi_call_function(env, receiver, callback, 1, &argument, NULL);
 }
 
+/* Reads recoverBatch's first three arguments (input, output, status) and checks their sizes; 0 with an exception. */
+static int GetBatchArgs(napi_env env, napi_value* argv, unsigned char** input, size_t* count, unsigned char** output,
+                        unsigned char** status) {
+  size_t inputLength = 0;
+  size_t outputLength = 0;
+  size_t statusLength = 0;
+  if (!GetBytes(env, argv[0], "xinlian_secp256k1: input must be a Uint8Array", input, &inputLength) ||
+      !GetBytes(env, argv[1], "xinlian_secp256k1: output must be a Uint8Array", output, &outputLength) ||
+      !GetBytes(env, argv[2], "xinlian_secp256k1: status must be a Uint8Array", status, &statusLength)) {
+    return 0;
+  }
+  *count = inputLength / kRecordLength;
+  if (*input == NULL || inputLength % kRecordLength != 0 || *count == 0 || *count > kMaxBatch) {
+    napi_throw_range_error(env, "ERR_OUT_OF_RANGE",
+                           "xinlian_secp256k1: input must hold 1 to 65536 records of 97 bytes "
+                           "(digest || r || s || recid)");
+    return 0;
+  }
+  if (outputLength < *count * kPublicKeyLength || statusLength < *count) {
+    napi_throw_range_error(env, "ERR_OUT_OF_RANGE", "xinlian_secp256k1: output needs 65 bytes and status 1 per record");
+    return 0;
+  }
+  return 1;
+}
+
 static napi_value RecoverBatch(napi_env env, napi_callback_info info) {
   napi_value argv[4];
   unsigned char* input = NULL;
   unsigned char* output = NULL;
   unsigned char* status = NULL;
-  size_t inputLength = 0;
-  size_t outputLength = 0;
-  size_t statusLength = 0;
+  size_t count = 0;
   napi_valuetype callbackType = napi_undefined;
-  if (!GetArgs(env, info, 4, argv) ||
-      !GetBytes(env, argv[0], "xinlian_secp256k1: input must be a Uint8Array", &input, &inputLength) ||
-      !GetBytes(env, argv[1], "xinlian_secp256k1: output must be a Uint8Array", &output, &outputLength) ||
-      !GetBytes(env, argv[2], "xinlian_secp256k1: status must be a Uint8Array", &status, &statusLength)) {
-    return NULL;
-  }
+  if (!GetArgs(env, info, 4, argv) || !GetBatchArgs(env, argv, &input, &count, &output, &status)) return NULL;
   if (napi_typeof(env, argv[3], &callbackType) != napi_ok || callbackType != napi_function) {
     napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "xinlian_secp256k1: callback must be a function");
-    return NULL;
-  }
-  const size_t count = inputLength / kRecordLength;
-  if (input == NULL || inputLength % kRecordLength != 0 || count == 0 || count > kMaxBatch) {
-    napi_throw_range_error(env, "ERR_OUT_OF_RANGE",
-                           "xinlian_secp256k1: input must hold 1 to 65536 records of 97 bytes "
-                           "(digest || r || s || recid)");
-    return NULL;
-  }
-  if (outputLength < count * kPublicKeyLength || statusLength < count) {
-    napi_throw_range_error(env, "ERR_OUT_OF_RANGE", "xinlian_secp256k1: output needs 65 bytes and status 1 per record");
     return NULL;
   }
   Batch* batch = NewBatch(count);
@@ -498,6 +518,43 @@ static napi_value RecoverBatch(napi_env env, napi_callback_info info) {
   return Undefined(env);
 }
 
+/* recoverBatchSync(input, output, status): recoverBatch's work on the calling thread (a recovery worker's). */
+static napi_value RecoverBatchSync(napi_env env, napi_callback_info info) {
+  napi_value argv[3];
+  unsigned char* input = NULL;
+  unsigned char* output = NULL;
+  unsigned char* status = NULL;
+  size_t count = 0;
+  if (!GetArgs(env, info, 3, argv) || !GetBatchArgs(env, argv, &input, &count, &output, &status)) return NULL;
+  const secp256k1_context* ctx = GetContext();
+  if (ctx == NULL) {
+    napi_throw_error(env, "ERR_XINLIAN_SECP256K1_BATCH", "xinlian_secp256k1: cannot allocate the context");
+    return NULL;
+  }
+  for (size_t i = 0; i < count; i++) {
+    status[i] = (unsigned char)RecoverOne(ctx, input + i * kRecordLength, output + i * kPublicKeyLength);
+  }
+  return Undefined(env);
+}
+
+/*
+ * lowerThreadPriority() -> "idle" | "batch" | "none": puts the calling thread under SCHED_IDLE, or SCHED_BATCH where
+ * that is refused (Linux; "none" elsewhere or when both are). For a thread that does background work only: an
+ * unprivileged thread cannot leave SCHED_IDLE again.
+ */
+static napi_value LowerThreadPriority(napi_env env, napi_callback_info info) {
+  (void)info;
+  const char* policy = "none";
+#if defined(__linux__)
+  struct sched_param param = {0};
+  if (sched_setscheduler(0, SCHED_IDLE, &param) == 0) policy = "idle";
+  else if (sched_setscheduler(0, SCHED_BATCH, &param) == 0) policy = "batch";
+#endif
+  napi_value result = NULL;
+  if (napi_create_string_utf8(env, policy, NAPI_AUTO_LENGTH, &result) != napi_ok) return NULL;
+  return result;
+}
+
 static napi_value LiveBatches(napi_env env, napi_callback_info info) {
   (void)info;
   napi_value result = NULL;
@@ -513,6 +570,8 @@ NAPI_MODULE_INIT(/* napi_env env, napi_value exports */) {
       {"verify", NULL, Verify, NULL, NULL, NULL, napi_enumerable, NULL},
       {"recover", NULL, Recover, NULL, NULL, NULL, napi_enumerable, NULL},
       {"recoverBatch", NULL, RecoverBatch, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"recoverBatchSync", NULL, RecoverBatchSync, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"lowerThreadPriority", NULL, LowerThreadPriority, NULL, NULL, NULL, napi_enumerable, NULL},
       {"liveBatches", NULL, LiveBatches, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   if (napi_define_properties(env, exports, sizeof properties / sizeof properties[0], properties) != napi_ok) {

@@ -10,7 +10,13 @@ import { fileURLToPath } from 'node:url';
  * other @xinlian package.
  */
 const sourceRoot = fileURLToPath(new URL('../../src/', import.meta.url));
-const NODE_ONLY_FILES = new Set(['platform/node.ts', 'platform/sm2-native.ts', 'platform/secp256k1-native.ts']);
+const NODE_ONLY_FILES = new Set([
+  'platform/node.ts',
+  'platform/sm2-native.ts',
+  'platform/secp256k1-native.ts',
+  'platform/recovery-workers.ts',
+  'platform/recover-worker.ts',
+]);
 
 function sourceFiles(directory: string): string[] {
   return readdirSync(directory).flatMap((entry) => {

@@ -7,10 +7,13 @@ import {
   scrypt as nodeScrypt,
 } from 'node:crypto';
 import { createRequire } from 'node:module';
+import { availableParallelism } from 'node:os';
 import process from 'node:process';
+import { isMainThread } from 'node:worker_threads';
 import { keccak_256 } from '@noble/hashes/sha3.js';
 import { pureSecp256k1 } from './pure-secp256k1.js';
-import { createRecoverBatcher, recoverNow } from './recover-batcher.js';
+import { createRecoverBatcher, type RecoverBatchAddon, recoverNow } from './recover-batcher.js';
+import { createRecoveryWorkers } from './recovery-workers.js';
 import { loadSecp256k1Native, type Secp256k1Addon } from './secp256k1-native.js';
 import { loadSm2Native } from './sm2-native.js';
 import type { Platform, Secp256k1Backend, Sm4Backend } from './types.js';
@@ -73,13 +76,36 @@ function threadPoolSize(): number {
 }
 
 /**
+ * Where the main thread's recovery batches run: the project's recovery workers (recovery-workers.ts), at background
+ * priority, on Linux, on the main thread, unless XINLIAN_RECOVERY_WORKERS=0; else libuv's thread pool. Worker threads
+ * (the RPC front, a test's workers) keep the pool: a worker of theirs each would cost a thread and an isolate for
+ * little work. How many workers: one per CPU, at most libuv's default pool size of 4; they take only idle CPU.
+ */
+function recoveryBatches(addon: Secp256k1Addon): {
+  readonly batches: RecoverBatchAddon;
+  readonly maxInFlight: number;
+  readonly where: string;
+} {
+  if (process.platform === 'linux' && isMainThread && process.env.XINLIAN_RECOVERY_WORKERS !== '0') {
+    const workers = createRecoveryWorkers(Math.min(4, Math.max(1, availableParallelism())));
+    return {
+      batches: workers,
+      maxInFlight: workers.size,
+      where: `on ${workers.size} recovery worker threads at background priority`,
+    };
+  }
+  return { batches: addon, maxInFlight: Math.max(1, threadPoolSize() - 1), where: "on libuv's thread pool" };
+}
+
+/**
  * secp256k1 through the project's addon: libsecp256k1 built from the secp256k1 package's sources, without the package
  * wrapper's per-call checks (the suite has validated every input), and safe in worker threads that come and go (the
- * package's binding is not; see native/secp256k1_addon.c). `recoverAsync` batches onto libuv's pool: small batches
- * (RECOVER_BATCH), with as many running as the pool has threads but one, which stays free for file system and DNS
- * work. Small batches keep requests flowing: one large batch at a time made every request of a burst wait for the
- * slowest (a recovery is ~80 µs of a core here, so 64 of them ~5 ms), and the node's thread then admitted them all at
- * once; on a loaded node this convoy left both cores idle about a third of the time. See docs/crypto.md.
+ * package's binding is not; see native/secp256k1_addon.c). `recoverAsync` batches (recoveryBatches): small batches
+ * (RECOVER_BATCH), as many running at once as there are recovery workers, or as the pool has threads but one, which
+ * stays free for file system and DNS work. Small batches keep requests flowing: one large batch at a time made every
+ * request of a burst wait for the slowest (a recovery is ~80 µs of a core here, so 64 of them ~5 ms), and the node's
+ * thread then admitted them all at once; on a loaded node this convoy left both cores idle about a third of the time.
+ * See docs/crypto.md.
  */
 function addonSecp256k1(addon: Secp256k1Addon): Secp256k1Backend {
   const recover = (digest: Uint8Array, signature: Uint8Array, recovery: number): Uint8Array => {
@@ -87,9 +113,9 @@ function addonSecp256k1(addon: Secp256k1Addon): Secp256k1Backend {
     if (publicKey === undefined) throw new Error('libsecp256k1 recovers no public key from this signature');
     return publicKey;
   };
-  const maxInFlight = Math.max(1, threadPoolSize() - 1);
+  const { batches, maxInFlight, where } = recoveryBatches(addon);
   return {
-    description: "libsecp256k1 (native, xinlian_secp256k1 addon; recovery batched on libuv's thread pool)",
+    description: `libsecp256k1 (native, xinlian_secp256k1 addon; recovery batched ${where})`,
     getPublicKey(privateKey) {
       const publicKey = addon.publicKeyCreate(privateKey);
       if (publicKey === undefined) throw new Error('libsecp256k1 refuses this private key');
@@ -103,7 +129,7 @@ function addonSecp256k1(addon: Secp256k1Addon): Secp256k1Backend {
     },
     verifyDigest: (publicKey, digest, signature) => addon.verify(signature, digest, publicKey),
     recover,
-    recoverAsync: createRecoverBatcher(addon, recover, {
+    recoverAsync: createRecoverBatcher(batches, recover, {
       maxBatch: RECOVER_BATCH,
       maxInFlight,
       schedule: setImmediate,

@@ -28,6 +28,10 @@ export interface Secp256k1Addon extends RecoverBatchAddon {
   recover(digest: Uint8Array, signature: Uint8Array, recovery: number): Uint8Array | undefined;
   /** Batches queued or running, process-wide. */
   liveBatches(): number;
+  /** recoverBatch's work on the calling thread: fills output (65 bytes per record) and status (1 = recovered). */
+  recoverBatchSync(input: Uint8Array, output: Uint8Array, status: Uint8Array): void;
+  /** Puts the calling thread at background priority: SCHED_IDLE, else SCHED_BATCH (Linux), else nothing. */
+  lowerThreadPriority(): 'idle' | 'batch' | 'none';
 }
 
 /** Relative to the compiled module, dist/src/platform/secp256k1-native.js. */
@@ -85,7 +89,15 @@ function selfTest(addon: Secp256k1Addon): void {
   const zeroR = Uint8Array.from(signature);
   zeroR.fill(0, 0, 32);
   if (addon.recover(digest, zeroR, recovery) !== undefined) throw new Error('r = 0 accepted');
-  if (typeof addon.recoverBatch !== 'function') throw new Error('addon has no recoverBatch');
+  for (const name of ['recoverBatch', 'recoverBatchSync', 'lowerThreadPriority'] as const) {
+    if (typeof addon[name] !== 'function') throw new Error(`addon has no ${name} (an older build: npm run build)`);
+  }
+  const output = new Uint8Array(2 * 65);
+  const status = new Uint8Array(2);
+  addon.recoverBatchSync(Uint8Array.from([...digest, ...signature, recovery, ...digest, ...highS, 1]), output, status);
+  if (toHex(output.subarray(0, 65)) !== toHex(publicKey) || status[0] !== 1 || status[1] !== 0) {
+    throw new Error('recoverBatchSync: wrong answers for the known good and high-s records');
+  }
 }
 
 function noNativeRequested(): boolean {

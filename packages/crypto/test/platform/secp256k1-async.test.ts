@@ -21,6 +21,7 @@ import {
   type Secp256k1Addon,
   secp256k1NativeUnavailableReason,
 } from '../../src/platform/secp256k1-native.js';
+import { type Signed, signedSet } from './signed.js';
 
 // Asynchronous secp256k1 recovery (native/secp256k1_addon.c, src/platform/recover-batcher.ts): the same answers as the
 // synchronous path for every input, through the real addon. `npm run build` compiles it; a missing addon fails these
@@ -67,24 +68,6 @@ async function describeAsyncOutcome(run: () => Promise<Uint8Array>): Promise<str
   } catch (error) {
     return describeError(error);
   }
-}
-
-interface Signed {
-  readonly digest: Uint8Array;
-  readonly signature: Uint8Array;
-  readonly publicKey: Uint8Array;
-}
-
-function signedSet(count: number): Signed[] {
-  return Array.from({ length: count }, () => {
-    const privateKey = intlSuite.generatePrivateKey();
-    const digest = Uint8Array.from(randomBytes(32));
-    return {
-      digest,
-      signature: intlSuite.signDigest(privateKey, digest),
-      publicKey: intlSuite.getPublicKey(privateKey),
-    };
-  });
 }
 
 /** r ‖ s ‖ v from parts. */
