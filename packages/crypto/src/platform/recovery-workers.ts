@@ -70,6 +70,9 @@ export function createRecoveryWorkers(size: number): RecoveryWorkers {
     worker.on('message', (message: RecoveryWorkerMessage) => {
       if (message.kind === 'ready') {
         reported.push(message.policy);
+        // Without the addon it can only refuse batches: send it none (those it holds are refused, then answered by
+        // the batcher's fallback).
+        if (!message.native) slot.dead = true;
         return;
       }
       const pending = slot.pending.get(message.id);

@@ -122,6 +122,39 @@ describe('secp256k1 recovery workers (Linux)', { skip: forcedPure }, () => {
     );
   });
 
+  it('answer from the synchronous path when a worker cannot load the addon, and send it no more batches', async () => {
+    // A worker copies the environment when it starts: this one starts with the addons off. It starts with the first
+    // batch, which is submitted before recover returns because 12 requests fill batches of 4.
+    const workers = createRecoveryWorkers(1);
+    const recoverAsync = createRecoverBatcher(workers, recoverSync, { maxBatch: 4, maxInFlight: 1 });
+    const set = signedSet(12);
+    const recover = ({ digest, signature }: Signed) =>
+      new Promise<Uint8Array | undefined>((resolve) =>
+        recoverAsync(digest, signature.subarray(0, 64), signature[64] as number, resolve),
+      );
+    process.env.XINLIAN_NO_NATIVE = '1';
+    let first: Promise<Uint8Array | undefined>[];
+    try {
+      first = set.map(recover);
+    } finally {
+      delete process.env.XINLIAN_NO_NATIVE;
+    }
+    try {
+      const keys = await Promise.all(first);
+      assert.deepEqual(
+        keys.map((key) => bytesToHex(key as Uint8Array)),
+        set.map(({ publicKey }) => bytesToHex(publicKey)),
+      );
+      assert.deepEqual(workers.policies(), ['none']);
+      assert.throws(
+        () => workers.recoverBatch(new Uint8Array(97), new Uint8Array(65), new Uint8Array(1), () => {}),
+        /no recovery worker is running/,
+      );
+    } finally {
+      await workers.close();
+    }
+  });
+
   it('the addon’s lowerThreadPriority lowers only the thread that calls it, and recoverBatchSync checks its arguments', async () => {
     const addon = loadSecp256k1Native() as Secp256k1Addon;
     const script = `
