@@ -50,8 +50,9 @@ export interface RecoverBatcherOptions {
 
 const DIGEST = 32;
 const SIGNATURE = 64;
-const RECORD = DIGEST + SIGNATURE + 1;
-const PUBLIC_KEY = 65;
+/** Bytes of one batch record (digest ‖ r ‖ s ‖ recid) and of one recovered key: the addon's layout. */
+export const RECORD = DIGEST + SIGNATURE + 1;
+export const PUBLIC_KEY = 65;
 
 /** Answers through the callback before returning: the fallback where no thread pool is available. */
 export function recoverNow(recover: SyncRecover): DeferredRecover {

@@ -1,4 +1,5 @@
 import { parentPort } from 'node:worker_threads';
+import { PUBLIC_KEY, RECORD } from './recover-batcher.js';
 import type { RecoveryWorkerMessage } from './recovery-workers.js';
 import { loadSecp256k1Native } from './secp256k1-native.js';
 
@@ -13,9 +14,6 @@ if (port === null) throw new Error('platform/recover-worker.js runs as a worker 
 const addon = loadSecp256k1Native();
 const post = (message: RecoveryWorkerMessage, transfer: ArrayBuffer[] = []) => port.postMessage(message, transfer);
 post({ kind: 'ready', policy: addon?.lowerThreadPriority() ?? 'none', native: addon !== undefined });
-
-const RECORD = 97;
-const PUBLIC_KEY = 65;
 
 port.on('message', ({ id, input }: { readonly id: number; readonly input: Uint8Array }) => {
   const count = Math.floor(input.length / RECORD);

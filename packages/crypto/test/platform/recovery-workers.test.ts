@@ -7,7 +7,7 @@ import { Worker } from 'node:worker_threads';
 import { bytesToHex } from '../../src/bytes.js';
 import { intlSuite } from '../../src/intl/suite.js';
 import { platform } from '../../src/platform/index.js';
-import { createRecoverBatcher } from '../../src/platform/recover-batcher.js';
+import { createRecoverBatcher, type RecoverBatchAddon } from '../../src/platform/recover-batcher.js';
 import { createRecoveryWorkers } from '../../src/platform/recovery-workers.js';
 import { loadSecp256k1Native, type Secp256k1Addon } from '../../src/platform/secp256k1-native.js';
 import { type Signed, signedSet } from './signed.js';
@@ -55,6 +55,15 @@ const recoverSync = (digest: Uint8Array, signature: Uint8Array, recovery: number
   return key;
 };
 
+/** Recovery of a signed entry through a batcher over `workers`, answered by the synchronous path when they refuse. */
+function recoverThrough(workers: RecoverBatchAddon, maxBatch: number, maxInFlight: number) {
+  const recoverAsync = createRecoverBatcher(workers, recoverSync, { maxBatch, maxInFlight });
+  return ({ digest, signature }: Signed) =>
+    new Promise<Uint8Array | undefined>((resolve) =>
+      recoverAsync(digest, signature.subarray(0, 64), signature[64] as number, resolve),
+    );
+}
+
 describe('secp256k1 recovery workers (Linux)', { skip: forcedPure }, () => {
   it('run the main thread’s recoveries on threads at idle priority, and leave every other thread as it was', async () => {
     assert.match(platform.secp256k1.description, /recovery worker threads at background priority/);
@@ -101,12 +110,8 @@ describe('secp256k1 recovery workers (Linux)', { skip: forcedPure }, () => {
 
   it('answer every request from the synchronous path when workers are closed with batches in flight', async () => {
     const workers = createRecoveryWorkers(2);
-    const recoverAsync = createRecoverBatcher(workers, recoverSync, { maxBatch: 8, maxInFlight: 2 });
+    const recover = recoverThrough(workers, 8, 2);
     const set = signedSet(200);
-    const recover = ({ digest, signature }: Signed) =>
-      new Promise<Uint8Array | undefined>((resolve) =>
-        recoverAsync(digest, signature.subarray(0, 64), signature[64] as number, resolve),
-      );
     const first = set.map(recover);
     await new Promise((resolve) => setImmediate(resolve)); // the first batches are sent
     await workers.close();
@@ -126,12 +131,8 @@ describe('secp256k1 recovery workers (Linux)', { skip: forcedPure }, () => {
     // A worker copies the environment when it starts: this one starts with the addons off. It starts with the first
     // batch, which is submitted before recover returns because 12 requests fill batches of 4.
     const workers = createRecoveryWorkers(1);
-    const recoverAsync = createRecoverBatcher(workers, recoverSync, { maxBatch: 4, maxInFlight: 1 });
+    const recover = recoverThrough(workers, 4, 1);
     const set = signedSet(12);
-    const recover = ({ digest, signature }: Signed) =>
-      new Promise<Uint8Array | undefined>((resolve) =>
-        recoverAsync(digest, signature.subarray(0, 64), signature[64] as number, resolve),
-      );
     process.env.XINLIAN_NO_NATIVE = '1';
     let first: Promise<Uint8Array | undefined>[];
     try {
