@@ -160,13 +160,17 @@ export async function runLoad(
   await Promise.all(laneRuns);
   if (committed < n) {
     let timer: NodeJS.Timeout | undefined;
-    await Promise.race([
-      done,
-      new Promise<void>((resolve) => {
-        timer = setTimeout(resolve, commitTimeoutMs);
-      }),
-    ]);
-    clearTimeout(timer);
+    try {
+      await Promise.race([
+        done,
+        watcher.stopped,
+        new Promise<void>((resolve) => {
+          timer = setTimeout(resolve, commitTimeoutMs);
+        }),
+      ]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
   watcher.onBlock = () => {};
   let firstSubmit = Number.POSITIVE_INFINITY;
@@ -231,6 +235,8 @@ const ERC20_GAS = 100_000n;
 const DEPLOY_GAS = 5_000_000n;
 const LANE_FUNDS = 10n ** 19n; // 10 units: gas at Hardhat's fees for a few hundred transactions
 const RECIPIENTS = 1024;
+/** Transactions signed between turns of the event loop while pre-signing. */
+const SIGN_CHUNK = 256;
 
 /**
  * Setup (untimed): fresh lane senders funded by dev account 0, a BenchToken deployed by dev account 1 crediting every
@@ -277,14 +283,26 @@ export async function prepareWorkload(
   const split = (total: number, lane: number) => Math.floor(total / laneCount) + (lane < total % laneCount ? 1 : 0);
   let r = 0;
   const nextNonce = laneKeys.map(() => 0n);
-  const signLanes = (total: number, sign: (key: Uint8Array, nonce: bigint) => PreparedTx) =>
-    laneKeys.map((key, lane) =>
-      Array.from({ length: split(total, lane) }, () => {
+  // Pre-signing tens of thousands of gm transactions takes longer than the node's WebSocket ping interval: the event
+  // loop turns between chunks, so that the watcher answers pings and the node does not close it as dead.
+  let signedSinceTurn = 0;
+  const signLanes = async (total: number, sign: (key: Uint8Array, nonce: bigint) => PreparedTx) => {
+    const lanes: PreparedTx[][] = [];
+    for (const [lane, key] of laneKeys.entries()) {
+      const signed: PreparedTx[] = [];
+      for (let i = split(total, lane); i > 0; i--) {
         const nonce = nextNonce[lane] as bigint;
         nextNonce[lane] = nonce + 1n;
-        return sign(key, nonce);
-      }),
-    );
+        signed.push(sign(key, nonce));
+        if (++signedSinceTurn === SIGN_CHUNK) {
+          signedSinceTurn = 0;
+          await new Promise(setImmediate);
+        }
+      }
+      lanes.push(signed);
+    }
+    return lanes;
+  };
   const valueLanes = (total: number) =>
     signLanes(total, (key, nonce) =>
       signer.sign(key, nonce, recipients[r++ % RECIPIENTS] as Uint8Array, 1n, new Uint8Array(), VALUE_GAS),
@@ -301,10 +319,10 @@ export async function prepareWorkload(
       ),
     );
   // In the order they are sent: nonces are consecutive per lane.
-  const valueWarmup = valueLanes(transactions.warmup?.value ?? 0);
-  const value = valueLanes(transactions.value);
-  const erc20Warmup = erc20Lanes(transactions.warmup?.erc20 ?? 0);
-  const erc20 = erc20Lanes(transactions.erc20);
+  const valueWarmup = await valueLanes(transactions.warmup?.value ?? 0);
+  const value = await valueLanes(transactions.value);
+  const erc20Warmup = await erc20Lanes(transactions.warmup?.erc20 ?? 0);
+  const erc20 = await erc20Lanes(transactions.erc20);
   return { laneKeys, warmup: { value: valueWarmup, erc20: erc20Warmup }, value, erc20, token };
 }
 

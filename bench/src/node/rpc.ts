@@ -83,10 +83,31 @@ export class HeadWatcher {
   readonly blocks: BlockInfo[] = [];
   onBlock: (block: BlockInfo) => void = () => {};
 
+  private closing = false;
+  private stop: (error: Error) => void = () => {};
+  /**
+   * Rejects when the watcher can no longer follow the chain: the socket closed other than through close() (the node
+   * closes a connection that missed a ping, for one) or a block could not be fetched. A watcher that silently stopped
+   * would leave a run waiting out its commit timeout with nothing committed.
+   */
+  readonly stopped: Promise<never>;
+
   private constructor(socket: WebSocket, startNumber: number) {
     this.socket = socket;
     this.lastNumber = startNumber;
     socket.on('message', (data) => this.handle(String(data)));
+    this.stopped = new Promise<never>((_, reject) => {
+      this.stop = reject;
+    });
+    // Observed by runLoad; not an unhandled rejection while no run is waiting.
+    this.stopped.catch(() => {});
+    socket.once('close', (code, reason) => {
+      if (this.closing) return;
+      const message = `the node closed the newHeads WebSocket (code ${code}${reason.length > 0 ? `, ${reason}` : ''})`;
+      for (const answer of this.pending.values()) answer({ error: { code: -32000, message } });
+      this.pending.clear();
+      this.stop(new Error(message));
+    });
   }
 
   static async open(wsUrl: string, startNumber: number): Promise<HeadWatcher> {
@@ -134,7 +155,7 @@ export class HeadWatcher {
     if (message.method === 'eth_subscription' && params !== undefined && params.subscription === this.subscription) {
       const seenAt = performance.now();
       const number = Number(params.result.number);
-      this.queue = this.queue.then(() => this.catchUp(number, seenAt));
+      this.queue = this.queue.then(() => this.catchUp(number, seenAt)).catch((error: Error) => this.stop(error));
       return;
     }
     if (message.id !== undefined) {
@@ -160,6 +181,7 @@ export class HeadWatcher {
   }
 
   async close(): Promise<void> {
+    this.closing = true;
     await this.queue;
     this.socket.close();
   }
