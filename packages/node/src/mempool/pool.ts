@@ -643,6 +643,7 @@ export function createMempool(options: MempoolOptions, dependencies: MempoolDepe
     },
 
     onBlockCommitted(includedHashes: readonly Hash[]): void {
+      verified.markCommitted(includedHashes);
       for (const hash of includedHashes) {
         const entry = byHash.get(bytesToHex(hash));
         if (entry === undefined) continue;

@@ -3,6 +3,7 @@ import {
   type Address,
   decodeTransaction,
   decodeTransactionAsync,
+  decodeTransactionOfKnownSender,
   type Hash,
   recoverSender,
   type SignedTransaction,
@@ -17,6 +18,11 @@ import {
  *
  * Bounded by entry count and by raw bytes; least recently used entries go first. Only successfully verified
  * transactions are cached. One cache serves one (suite, chainId): a hit is only valid for the chain it was decoded for.
+ *
+ * Once a transaction is in a block nothing needs its decoded form any more, but a copy may still arrive (a client
+ * re-sending, a late gossip echo) and must not cost a second verification. `markCommitted` therefore keeps only its
+ * sender: the next decode of the same bytes decodes them again, without the signature check, and adopts that sender.
+ * A long-running node otherwise kept up to `maxEntries` decoded transactions (about 1.4 KB each) long after inclusion.
  */
 export interface VerifiedTransaction {
   readonly hash: Hash;
@@ -26,7 +32,11 @@ export interface VerifiedTransaction {
 }
 
 export interface VerifiedTransactionCacheStats {
+  /** Entries: decoded transactions and committed transactions' senders. */
   readonly size: number;
+  /** Of which committed transactions' senders only. */
+  readonly committed: number;
+  /** Raw bytes of the decoded transactions kept. */
   readonly bytes: number;
   readonly hits: number;
   /** Calls of decodeTransaction (each verifies one signature), successful or not. */
@@ -52,7 +62,13 @@ export interface VerifiedTransactionCache {
   decodeAsync(raw: Uint8Array, hash?: Hash): Promise<VerifiedTransaction>;
   /** A cached transaction by hash, without decoding anything (for the chain when applying a block). */
   get(hash: Hash): VerifiedTransaction | undefined;
+  /** Whether `get` would answer, without touching the LRU order (a committed transaction's sender alone does not). */
   has(hash: Hash): boolean;
+  /**
+   * These transactions are in a committed block: keep only their senders (see above). Hashes not cached are ignored.
+   * They stay in the LRU order where they were.
+   */
+  markCommitted(hashes: readonly Hash[]): void;
   stats(): VerifiedTransactionCacheStats;
 }
 
@@ -77,34 +93,31 @@ export function createVerifiedTransactionCache(options: VerifiedTransactionCache
   const { suite, chainId } = options;
   const maxEntries = positiveInteger(options.maxEntries ?? DEFAULT_VERIFIED_CACHE_ENTRIES, 'maxEntries');
   const maxBytes = positiveInteger(options.maxBytes ?? DEFAULT_VERIFIED_CACHE_BYTES, 'maxBytes');
-  // Insertion order of a Map is the LRU order: a hit moves its entry to the end.
-  const entries = new Map<string, VerifiedTransaction>();
+  // Insertion order of a Map is the LRU order: a hit moves its entry to the end. A committed transaction is its
+  // sender alone (a Uint8Array, where a decoded one is an object with a `transaction`).
+  const entries = new Map<string, VerifiedTransaction | Address>();
+  let committed = 0;
   let bytes = 0;
   let hits = 0;
   let verifications = 0;
 
-  const lookup = (key: string): VerifiedTransaction | undefined => {
-    const found = entries.get(key);
-    if (found === undefined) return undefined;
+  const forget = (key: string, value: VerifiedTransaction | Address): void => {
     entries.delete(key);
-    entries.set(key, found);
-    hits++;
-    return found;
+    if (value instanceof Uint8Array) committed--;
+    else bytes -= value.raw.length;
   };
 
   const insert = (key: string, entry: VerifiedTransaction): void => {
     if (entry.raw.length > maxBytes) return;
+    const previous = entries.get(key);
+    if (previous !== undefined) forget(key, previous);
     entries.set(key, entry);
     bytes += entry.raw.length;
     for (const [oldest, value] of entries) {
       if (entries.size <= maxEntries && bytes <= maxBytes) break;
-      entries.delete(oldest);
-      bytes -= value.raw.length;
+      forget(oldest, value);
     }
   };
-
-  // One verification per hash however many callers ask for it while it runs (RPC and gossip often do).
-  const inFlight = new Map<string, Promise<VerifiedTransaction>>();
 
   const remember = (key: string, hash: Hash, raw: Uint8Array, transaction: SignedTransaction): VerifiedTransaction => {
     const entry: VerifiedTransaction = Object.freeze({
@@ -117,6 +130,28 @@ export function createVerifiedTransactionCache(options: VerifiedTransactionCache
     return entry;
   };
 
+  /**
+   * A hit: the entry moves to the end. A committed transaction's bytes are decoded again with its kept sender (no
+   * signature check; the caller's `raw` has the hash it was kept under) and it becomes a full entry again.
+   */
+  const lookup = (key: string, hash: Hash, raw: Uint8Array | undefined): VerifiedTransaction | undefined => {
+    const found = entries.get(key);
+    if (found === undefined) return undefined;
+    if (found instanceof Uint8Array) {
+      if (raw === undefined) return undefined;
+      const copy = raw.slice();
+      hits++;
+      return remember(key, hash, copy, decodeTransactionOfKnownSender(copy, { suite, chainId }, found));
+    }
+    entries.delete(key);
+    entries.set(key, found);
+    hits++;
+    return found;
+  };
+
+  // One verification per hash however many callers ask for it while it runs (RPC and gossip often do).
+  const inFlight = new Map<string, Promise<VerifiedTransaction>>();
+
   return {
     suite,
     chainId,
@@ -126,7 +161,7 @@ export function createVerifiedTransactionCache(options: VerifiedTransactionCache
     decode(raw, hash) {
       const txHash = hash ?? suite.hash(raw);
       const key = bytesToHex(txHash);
-      const cached = lookup(key);
+      const cached = lookup(key, txHash, raw);
       if (cached !== undefined) return cached;
       verifications++;
       // The entry keeps bytes of its own (the pool and blocks hold entry.raw), which a caller reusing its buffer cannot alter.
@@ -136,7 +171,12 @@ export function createVerifiedTransactionCache(options: VerifiedTransactionCache
     decodeAsync(raw, hash) {
       const txHash = hash ?? suite.hash(raw);
       const key = bytesToHex(txHash);
-      const cached = lookup(key);
+      let cached: VerifiedTransaction | undefined;
+      try {
+        cached = lookup(key, txHash, raw);
+      } catch (error) {
+        return Promise.reject(error);
+      }
       if (cached !== undefined) return Promise.resolve(cached);
       const running = inFlight.get(key);
       if (running !== undefined) return running;
@@ -144,13 +184,30 @@ export function createVerifiedTransactionCache(options: VerifiedTransactionCache
       const bytes = raw.slice();
       const decoding = decodeTransactionAsync(bytes, { suite, chainId })
         // A synchronous decode may have cached it meanwhile: keep that entry (inserting twice would count its bytes twice).
-        .then((transaction) => entries.get(key) ?? remember(key, txHash, bytes, transaction))
+        .then((transaction) => {
+          const known = entries.get(key);
+          return known === undefined || known instanceof Uint8Array ? remember(key, txHash, bytes, transaction) : known;
+        })
         .finally(() => inFlight.delete(key));
       inFlight.set(key, decoding);
       return decoding;
     },
-    get: (hash) => lookup(bytesToHex(hash)),
-    has: (hash) => entries.has(bytesToHex(hash)),
-    stats: () => ({ size: entries.size, bytes, hits, verifications }),
+    get: (hash) => lookup(bytesToHex(hash), hash, undefined),
+    has(hash) {
+      const found = entries.get(bytesToHex(hash));
+      return found !== undefined && !(found instanceof Uint8Array);
+    },
+    markCommitted(hashes) {
+      for (const hash of hashes) {
+        const key = bytesToHex(hash);
+        const found = entries.get(key);
+        if (found === undefined || found instanceof Uint8Array) continue;
+        // set() on an existing key keeps its place in the order.
+        entries.set(key, found.sender.slice());
+        bytes -= found.raw.length;
+        committed++;
+      }
+    },
+    stats: () => ({ size: entries.size, committed, bytes, hits, verifications }),
   };
 }

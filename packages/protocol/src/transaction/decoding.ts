@@ -1,5 +1,5 @@
 import { ProtocolError } from '../errors.js';
-import { ADDRESS_LENGTH, HASH_LENGTH } from '../primitives.js';
+import { ADDRESS_LENGTH, type Address, HASH_LENGTH } from '../primitives.js';
 import {
   decodeInteger,
   decodeRlp,
@@ -10,6 +10,7 @@ import {
   type RlpItem,
 } from './rlp.js';
 import {
+  adoptVerifiedSender,
   assertTransactionSuite,
   freezeTransaction,
   recoverSender,
@@ -202,6 +203,22 @@ export async function decodeTransactionAsync(
 ): Promise<SignedTransaction> {
   const tx = decodeUnverified(raw, options);
   await recoverSenderAsync(tx, options.suite);
+  return tx;
+}
+
+/**
+ * decodeTransaction for bytes whose signature this process verified before and whose sender it kept: every check but
+ * the signature's, and `sender` memoised as the sender (recoverSender then answers it). Only for a caller that keys
+ * what it kept by the transaction hash (the suite's hash of `raw`, which the strict decoder makes the canonical
+ * encoding's): a node's verified-transaction cache, when a transaction it dropped after inclusion is sent again.
+ */
+export function decodeTransactionOfKnownSender(
+  raw: Uint8Array,
+  options: DecodeTransactionOptions,
+  sender: Address,
+): SignedTransaction {
+  const tx = decodeUnverified(raw, options);
+  adoptVerifiedSender(tx, sender);
   return tx;
 }
 

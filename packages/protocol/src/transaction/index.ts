@@ -1,4 +1,4 @@
-export { decodeTransaction, decodeTransactionAsync } from './decoding.js';
+export { decodeTransaction, decodeTransactionAsync, decodeTransactionOfKnownSender } from './decoding.js';
 export { encodeTransaction, signingMessage } from './encoding.js';
 export {
   ACCESS_LIST_ADDRESS_GAS,

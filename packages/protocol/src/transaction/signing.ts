@@ -1,6 +1,6 @@
 import { bytesToBigInt, concatBytes, isCryptoError, type Suite } from '@xinlian/crypto';
 import { ProtocolError } from '../errors.js';
-import type { Address, Hash } from '../primitives.js';
+import { ADDRESS_LENGTH, type Address, type Hash } from '../primitives.js';
 import { encodeTransaction, signingMessage } from './encoding.js';
 import { encodeInteger } from './rlp.js';
 import {
@@ -225,6 +225,16 @@ export function recoverSender(tx: SignedTransaction, suite: Suite): Address {
     senders.set(tx, sender);
   }
   return sender.slice();
+}
+
+/**
+ * Records `sender` as the sender of `tx` without checking its signature, for decodeTransactionOfKnownSender only: the
+ * caller vouches that these exact bytes were verified before and yielded this sender.
+ */
+export function adoptVerifiedSender(tx: SignedTransaction, sender: Address): void {
+  if (!(sender instanceof Uint8Array) || sender.length !== ADDRESS_LENGTH)
+    throw new TypeError('a sender is a 20-byte address');
+  senders.set(tx, sender.slice());
 }
 
 /**
