@@ -34,6 +34,11 @@ export class LruCache<K, V> {
     return old;
   }
 
+  /** The value without counting as a use (it keeps its generation). */
+  peek(key: K): V | undefined {
+    return this.#young.has(key) ? this.#young.get(key) : this.#old.get(key);
+  }
+
   set(key: K, value: V): void {
     if (this.capacity === 0) return;
     this.#old.delete(key);

@@ -184,18 +184,37 @@ export class MerkleTree {
     checkChanges(root, changes);
     const created: NewNode[] = [];
     if (changes.length === 0) return { root: root.slice(), newNodes: new Map() };
-    const result = this.#update(root, 0, changes, 0, changes.length, created);
+    const result = this.#update(root, 0, changes, 0, changes.length, created, undefined);
     return { root: result.hash.slice(), newNodes: nodesByHex(created) };
   }
 
   /**
    * `apply`, but the nodes it creates are appended to `created` (in the order made) rather than returned by hex: what
    * the world state uses, so that committing a block writes the hashes as they are. Returns the new root.
+   *
+   * With `replaced`, the hashes of the old tree's nodes that the new one no longer has are appended to it: the internal
+   * nodes on the changed paths and the leaves of changed or deleted keys (a leaf that only moves, because a key was
+   * added or removed beside it, keeps its hash and is not listed). What `forget` takes once the new root is committed.
    */
-  update(root: Uint8Array, changes: readonly TreeChange[], created: NewNode[]): Uint8Array {
+  update(root: Uint8Array, changes: readonly TreeChange[], created: NewNode[], replaced?: Uint8Array[]): Uint8Array {
     checkChanges(root, changes);
     if (changes.length === 0) return root.slice();
-    return this.#update(root, 0, changes, 0, changes.length, created).hash.slice();
+    return this.#update(root, 0, changes, 0, changes.length, created, replaced).hash.slice();
+  }
+
+  /**
+   * Drops these nodes from the cache of decoded nodes (they stay in the store, readable as before). Nodes are
+   * immutable, so a cache never holds a wrong one; but a node replaced by a committed update is only read again by
+   * someone asking about an older root, and without this the cache filled with such versions (about three for every
+   * node written) until least-recently-used eviction pushed them out, holding tens of megabytes on a busy node and
+   * slowing the garbage collector for all of it.
+   */
+  forget(hashes: readonly Uint8Array[]): void {
+    for (const hash of hashes) {
+      const slot = cacheSlot(hash);
+      const cached = this.#cache.peek(slot);
+      if (cached !== undefined && bytesEqual(cached.hash, hash)) this.#cache.delete(slot);
+    }
   }
 
   #load(hash: Uint8Array): TreeNode {
@@ -226,6 +245,7 @@ export class MerkleTree {
     lo: number,
     hi: number,
     out: NewNode[],
+    replaced: Uint8Array[] | undefined,
   ): Ref {
     if (this.isEmpty(hash)) {
       const entries: Entry[] = [];
@@ -236,15 +256,21 @@ export class MerkleTree {
       return this.#build(entries, 0, entries.length, depth, out);
     }
     const node = this.#load(hash);
-    if (node.kind === 'leaf') return this.#mergeIntoLeaf(hash, node, depth, changes, lo, hi, out);
+    if (node.kind === 'leaf') return this.#mergeIntoLeaf(hash, node, depth, changes, lo, hi, out, replaced);
     const mid = splitIndex(changes, lo, hi, depth);
     const left: Ref =
-      lo < mid ? this.#update(node.left, depth + 1, changes, lo, mid, out) : { hash: node.left, isLeaf: undefined };
+      lo < mid
+        ? this.#update(node.left, depth + 1, changes, lo, mid, out, replaced)
+        : { hash: node.left, isLeaf: undefined };
     const right: Ref =
-      mid < hi ? this.#update(node.right, depth + 1, changes, mid, hi, out) : { hash: node.right, isLeaf: undefined };
+      mid < hi
+        ? this.#update(node.right, depth + 1, changes, mid, hi, out, replaced)
+        : { hash: node.right, isLeaf: undefined };
     // An untouched side is the node's own child array: compare references before bytes.
     const sameLeft = left.hash === node.left || bytesEqual(left.hash, node.left);
     if (sameLeft && (right.hash === node.right || bytesEqual(right.hash, node.right))) return { hash, isLeaf: false };
+    // An internal node has one place in the tree (its children fix the key prefix below it): a changed child retires it.
+    replaced?.push(hash);
     return this.#internal(left, right, out);
   }
 
@@ -257,6 +283,7 @@ export class MerkleTree {
     lo: number,
     hi: number,
     out: NewNode[],
+    replaced: Uint8Array[] | undefined,
   ): Ref {
     const entries: Entry[] = [];
     let changed = false;
@@ -267,10 +294,13 @@ export class MerkleTree {
       if (order > 0 && leafPosition === -1) leafPosition = entries.length;
       if (order === 0) {
         leafPosition = -2;
-        if (change.value === undefined) changed = true;
-        else if (bytesEqual(change.value, leaf.value)) entries.push({ key: leaf.key, value: leaf.value, hash });
+        if (change.value === undefined) {
+          changed = true;
+          replaced?.push(hash);
+        } else if (bytesEqual(change.value, leaf.value)) entries.push({ key: leaf.key, value: leaf.value, hash });
         else {
           changed = true;
+          replaced?.push(hash);
           entries.push({ key: change.key, value: change.value, hash: undefined });
         }
       } else if (change.value !== undefined) {

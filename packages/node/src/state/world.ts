@@ -88,6 +88,8 @@ class AppliedChangeSet implements StateApplyResult {
   readonly newNodes: readonly NewNode[];
   readonly newCode: readonly { readonly codeHash: Hash; readonly code: Uint8Array }[];
   readonly touchedEntries: readonly TouchedEntry[];
+  /** The parent's tree nodes this change set retired (MerkleTree.update's `replaced`), for advanceSnapshot. */
+  readonly replacedNodes: readonly Uint8Array[];
   #nodes: Map<string, Uint8Array> | undefined;
   #code: Map<string, Uint8Array> | undefined;
   #touched: Map<string, TouchedResult> | undefined;
@@ -98,12 +100,14 @@ class AppliedChangeSet implements StateApplyResult {
     newNodes: readonly NewNode[],
     newCode: readonly { readonly codeHash: Hash; readonly code: Uint8Array }[],
     touched: readonly TouchedEntry[],
+    replacedNodes: readonly Uint8Array[],
   ) {
     this.parentRoot = parentRoot;
     this.root = root;
     this.newNodes = newNodes;
     this.newCode = newCode;
     this.touchedEntries = touched;
+    this.replacedNodes = replacedNodes;
   }
 
   get nodes(): Map<string, Uint8Array> {
@@ -219,6 +223,9 @@ export class AuthenticatedState {
    * the touched accounts and slots are updated in place; otherwise the snapshot starts over at the new root.
    */
   advanceSnapshot(result: StateApplyResult): void {
+    // The nodes the committed root no longer has leave the decoded-node cache (tree.forget): they are read again only
+    // for an older root, from the store.
+    if (result instanceof AppliedChangeSet) this.tree.forget(result.replacedNodes);
     if (this.#snapshotRoot === undefined || !bytesEqual(this.#snapshotRoot, result.parentRoot)) {
       this.resetSnapshot(result.root);
       return;
@@ -399,6 +406,7 @@ export class AuthenticatedState {
    */
   applyChangeSet(root: Hash, changeSet: StateChangeSet): StateApplyResult {
     const nodes: NewNode[] = [];
+    const replaced: Uint8Array[] = [];
     const touched = new Map<string, Touched>();
     const entry = (address: Address): Touched => {
       checkAddress(address);
@@ -453,7 +461,7 @@ export class AuthenticatedState {
           });
         }
         changes.sort((a, b) => compareBytes(a.key, b.key));
-        storageRoot = this.tree.update(storageRoot, changes, nodes);
+        storageRoot = this.tree.update(storageRoot, changes, nodes, replaced);
       }
       const finalAccount: StateAccount = {
         nonce: final.nonce,
@@ -486,7 +494,7 @@ export class AuthenticatedState {
       });
     }
     accountChanges.sort((a, b) => compareBytes(a.key, b.key));
-    const newRoot = this.tree.update(root, accountChanges, nodes);
+    const newRoot = this.tree.update(root, accountChanges, nodes, replaced);
 
     const code: { codeHash: Hash; code: Uint8Array }[] = [];
     const codeIndex = new Map<string, number>();
@@ -503,7 +511,7 @@ export class AuthenticatedState {
         code.push({ codeHash, code: bytes });
       } else code[index] = { codeHash, code: bytes };
     }
-    return new AppliedChangeSet(root.slice(), newRoot, nodes, code, results);
+    return new AppliedChangeSet(root.slice(), newRoot, nodes, code, results, replaced);
   }
 }
 

@@ -4,8 +4,8 @@ import { bytesToHex, compareBytes, keccak256 } from '@xinlian/crypto';
 import fc from 'fast-check';
 import { isStateError } from '../../src/state/errors.js';
 import { decodeProof, encodeProof, verifyProof } from '../../src/state/proof.js';
-import { MemoryNodeStore, MerkleTree, type TreeChange } from '../../src/state/tree.js';
-import { emptyTreeRoot } from '../../src/state/tree-encoding.js';
+import { MemoryNodeStore, MerkleTree, type NewNode, type TreeChange } from '../../src/state/tree.js';
+import { decodeNode, emptyTreeRoot } from '../../src/state/tree-encoding.js';
 import { CountingHasher, flipByte, gm, intl, keyOf, normalize, testTree, valueFor } from './helpers.js';
 
 /** Keys that share long prefixes as well as random ones, so deep paths and leaf moves get exercised. */
@@ -341,5 +341,83 @@ describe('state tree: nodes', () => {
     const layered = new MerkleTree(intl, pending);
     assert.deepEqual(layered.get(r2.root, keyOf(1)), Uint8Array.of(1));
     assert.deepEqual(layered.get(r2.root, keyOf(2)), Uint8Array.of(2));
+  });
+});
+
+/** Every node hash reachable from `root` (hex), read from `store`. */
+function reachable(store: MemoryNodeStore, tree: MerkleTree, root: Uint8Array): Set<string> {
+  const seen = new Set<string>();
+  const visit = (hash: Uint8Array): void => {
+    if (tree.isEmpty(hash)) return;
+    seen.add(bytesToHex(hash));
+    const node = decodeNode(store.get(hash) as Uint8Array);
+    if (node?.kind === 'internal') {
+      visit(node.left);
+      visit(node.right);
+    }
+  };
+  visit(root);
+  return seen;
+}
+
+describe('state tree: retired nodes', () => {
+  it('update lists exactly the old nodes the new tree no longer has (fast-check)', () => {
+    fc.assert(
+      fc.property(
+        fc.array(changeArbitrary, { maxLength: 40 }),
+        fc.array(changeArbitrary, { minLength: 1, maxLength: 20 }),
+        (initial, later) => {
+          const store = new MemoryNodeStore();
+          const tree = new MerkleTree(intl, store);
+          const first = tree.apply(tree.emptyRoot, entriesOf(contentOf(initial)));
+          store.putAll(first.newNodes);
+          // Later changes in any mix: new keys, changed, unchanged and deleted values, deletes of absent keys.
+          const changes = normalize(later);
+          const created: NewNode[] = [];
+          const replaced: Uint8Array[] = [];
+          const root = tree.update(first.root, changes, created, replaced);
+          for (const node of created) store.putAll(new Map([[bytesToHex(node.hash), node.encoding]]));
+          const before = reachable(store, tree, first.root);
+          const after = reachable(store, tree, root);
+          const gone = [...before].filter((hash) => !after.has(hash)).sort();
+          assert.deepEqual(replaced.map((hash) => bytesToHex(hash)).sort(), gone);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('forget drops retired nodes from the cache only: the old root reads them from the store again', () => {
+    const base = new MemoryNodeStore();
+    let reads = 0;
+    const counting = {
+      get(hash: Uint8Array) {
+        reads++;
+        return base.get(hash);
+      },
+    };
+    const tree = new MerkleTree(intl, counting);
+    const initial = Array.from({ length: 64 }, (_, i) => ({ key: keyOf(i), value: valueFor(i) }));
+    const first = tree.apply(tree.emptyRoot, normalize(initial));
+    base.putAll(first.newNodes);
+    const created: NewNode[] = [];
+    const replaced: Uint8Array[] = [];
+    const root = tree.update(first.root, normalize([{ key: keyOf(3), value: Uint8Array.of(9) }]), created, replaced);
+    base.putAll(new Map(created.map((node) => [bytesToHex(node.hash), node.encoding])));
+    assert.ok(replaced.length > 1, 'the changed leaf and the internal nodes above it');
+    // Everything is cached (the first update decoded and kept every node it made): no store reads either way.
+    reads = 0;
+    assert.deepEqual(tree.get(first.root, keyOf(3)), valueFor(3));
+    assert.deepEqual(tree.get(root, keyOf(3)), Uint8Array.of(9));
+    assert.equal(reads, 0);
+    tree.forget(replaced);
+    // The new root is still served from the cache; the old one reads exactly its retired nodes back, and is right.
+    assert.deepEqual(tree.get(root, keyOf(3)), Uint8Array.of(9));
+    assert.equal(reads, 0);
+    assert.deepEqual(tree.get(first.root, keyOf(3)), valueFor(3));
+    assert.equal(reads, replaced.length);
+    // Forgetting unknown or already forgotten hashes changes nothing.
+    tree.forget([...replaced, keyOf(1000)]);
+    assert.deepEqual(tree.get(root, keyOf(5)), valueFor(5));
   });
 });
