@@ -25,6 +25,27 @@ describe('LruCache', () => {
     assert.equal(cache.get('cold'), undefined);
   });
 
+  it('peek reads without keeping an entry alive, and tells a stored null from an older value', () => {
+    // Capacity 4: generations of 2. After two inserts, 'a' is in the old generation; two more push it out unless a
+    // read brought it back into the young one.
+    for (const read of ['peek', 'get'] as const) {
+      const cache = new LruCache<string, number | null>(4);
+      cache.set('a', 1);
+      cache.set('x', null);
+      assert.equal(cache[read]('a'), 1);
+      cache.set('k0', 0);
+      cache.set('k1', 1);
+      assert.equal(cache.peek('a'), read === 'peek' ? undefined : 1, `after ${read}`);
+    }
+    // A null written over an older value in the other generation is what peek answers.
+    const nulls = new LruCache<string, number | null>(4);
+    nulls.set('a', 5);
+    nulls.set('b', 6); // rotates: a is in the old generation
+    nulls.set('a', null);
+    assert.equal(nulls.peek('a'), null);
+    assert.equal(nulls.peek('missing'), undefined);
+  });
+
   it('returns the latest value written, delete and clear remove entries, capacity 0 keeps nothing', () => {
     const cache = new LruCache<string, string>(4);
     cache.set('a', 'old');
