@@ -5,9 +5,12 @@
  * ---------------------------
  * LMDB is copy-on-write with two meta pages: a transaction becomes visible only when the meta page pointing at its
  * new B-tree root is written, so after any crash (process kill or power loss) the database is exactly at some
- * committed transaction -- never a partial one. Each `WriteBatch` is applied inside ONE LMDB write transaction
- * (an lmdb-js child transaction of the queued write transaction, aborted as a unit if anything throws), so a block
- * with its state changes, receipts and indexes is stored entirely or not at all.
+ * committed transaction -- never a partial one. Each `WriteBatch` is applied inside ONE LMDB write transaction (one
+ * lmdb-js `batch` of asynchronous puts and removes: lmdb-js commits every asynchronous write of one event turn in one
+ * transaction, and nothing else of this store writes synchronously meanwhile, which alone could split it), so a block
+ * with its state changes, receipts and indexes is stored entirely or not at all. The event loop only encodes the
+ * operations; lmdb-js's writer thread does the B-tree work (about 15 ms for a block of 900 transfers, which the
+ * event loop did itself when the batch ran as a child-transaction callback, holding up every RPC request meanwhile).
  *
  * Options chosen, and why:
  * - `overlappingSync: false` (lmdb-js defaults it to true on Linux/macOS). With overlapping sync, a write promise
@@ -292,6 +295,14 @@ class LmdbStore implements KeyValueStore {
     }
   }
 
+  /** Queues the operations as asynchronous writes; inside a `batch` callback each put answers an already-settled promise. */
+  static #enqueue(ops: readonly { db: Table; op: BatchOperation }[]): void {
+    for (const { db, op } of ops) {
+      if (op.type === 'put') void db.put(op.key, op.value);
+      else void db.remove(op.key);
+    }
+  }
+
   write(batch: WriteBatch): Promise<void> {
     let ops: { db: Table; op: BatchOperation }[];
     try {
@@ -299,11 +310,11 @@ class LmdbStore implements KeyValueStore {
     } catch (error) {
       return Promise.reject(error);
     }
-    // childTransaction: the callback runs inside the next queued write transaction as a nested LMDB transaction,
-    // which is aborted as a whole if the callback throws (a plain `transaction` callback would not be).
-    // The promise resolves after the enclosing transaction commits, which (overlappingSync off) includes fsync.
+    // One batch in the next write transaction; the callback runs now and only encodes the writes (they cannot throw:
+    // #prepare checked tables, keys and values). The promise settles when that transaction has committed, which
+    // (overlappingSync off) includes its fsync, or failed as a whole.
     const done = this.#root
-      .childTransaction(() => LmdbStore.#apply(ops))
+      .batch(() => LmdbStore.#enqueue(ops))
       .then(
         () => undefined,
         (error: unknown) => {
