@@ -183,7 +183,8 @@ export function createVerifiedTransactionCache(options: VerifiedTransactionCache
       verifications++;
       const bytes = raw.slice();
       const decoding = decodeTransactionAsync(bytes, { suite, chainId })
-        // A synchronous decode may have cached it meanwhile: keep that entry (inserting twice would count its bytes twice).
+        // A synchronous decode may have cached it meanwhile: answer that same entry. A kept sender (committed meanwhile)
+        // is replaced by the decoded transaction, which insert accounts for.
         .then((transaction) => {
           const known = entries.get(key);
           return known === undefined || known instanceof Uint8Array ? remember(key, txHash, bytes, transaction) : known;
