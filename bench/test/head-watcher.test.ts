@@ -88,6 +88,38 @@ describe('bench: the newHeads watcher', () => {
     await watcher.close();
   });
 
+  it('splits a run into sending and draining: the drain is the wait after the last transaction was accepted', async () => {
+    const hashes = [`0x${'21'.repeat(32)}`, `0x${'22'.repeat(32)}`, `0x${'23'.repeat(32)}`];
+    const node = await fakeNode({ 1: [hashes[0] as string], 2: [hashes[1] as string, hashes[2] as string] });
+    servers.push(node.server);
+    let accepted = 0;
+    const http = createServer((request, response) => {
+      request.resume();
+      request.on('end', () => {
+        response.setHeader('content-type', 'application/json');
+        response.end(JSON.stringify({ jsonrpc: '2.0', id: 1, result: hashes[accepted++] }));
+        // The first transaction is committed at once; the other two in a block 300 ms after the last is accepted.
+        if (accepted === 1) setTimeout(() => node.announce(1), 20);
+        if (accepted === 3) setTimeout(() => node.announce(2), 300);
+      });
+    });
+    await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+    const rpc = new HttpRpc(`http://127.0.0.1:${(http.address() as AddressInfo).port}/`);
+    try {
+      const watcher = await HeadWatcher.open(node.url, 0);
+      const lane = hashes.map((hash) => ({ raw: '0x01', hash }));
+      const result = await runLoad(rpc, watcher, [lane], 10_000);
+      assert.equal(result.committed, 3);
+      assert.equal(result.blocks, 2);
+      assert.ok(result.drainSeconds >= 0.29 && result.drainSeconds < 2, `drain ${result.drainSeconds} s`);
+      assert.ok(result.drainSeconds <= result.seconds, `drain ${result.drainSeconds} s of ${result.seconds} s`);
+      await watcher.close();
+    } finally {
+      rpc.close();
+      await new Promise<void>((resolve) => http.close(() => resolve()));
+    }
+  });
+
   it('fails a waiting run when the node drops the connection, instead of waiting out the commit timeout', async () => {
     const node = await fakeNode({});
     servers.push(node.server);

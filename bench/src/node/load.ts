@@ -84,6 +84,12 @@ export interface LoadResult {
   readonly latencyMs: { readonly p50: number; readonly p99: number; readonly mean: number; readonly max: number };
   /** eth_sendRawTransaction's own round trip (first attempt sent → accepted): how long a lane waits to send again. */
   readonly submitLatencyMs: { readonly p50: number; readonly p99: number };
+  /**
+   * Of `seconds`, the part after the last transaction was accepted: waiting for the blocks that commit the last ones
+   * (on a chain with a block interval, up to an interval plus the block's own time). The same for a window of any
+   * length, so the shorter the window, the more of its figure it decides (docs/benchmarks.md, "Window").
+   */
+  readonly drainSeconds: number;
   readonly blocks: number;
   readonly meanTransactionsPerBlock: number;
   readonly maxTransactionsPerBlock: number;
@@ -175,6 +181,8 @@ export async function runLoad(
   watcher.onBlock = () => {};
   let firstSubmit = Number.POSITIVE_INFINITY;
   let lastCommit = 0;
+  let lastAnswer = 0;
+  for (const answered of answeredAt) if (answered > lastAnswer) lastAnswer = answered;
   const latencies: number[] = [];
   for (let i = 0; i < n; i++) {
     const s = submitAt[i] as number;
@@ -195,6 +203,8 @@ export async function runLoad(
     committed,
     committedPerSecond: seconds > 0 ? Math.round(committed / seconds) : 0,
     seconds: Math.round(seconds * 1000) / 1000,
+    // A block can be announced before the last answer is read: then nothing was left to wait for.
+    drainSeconds: Math.round(Math.max(0, lastCommit - lastAnswer)) / 1000,
     latencyMs: {
       p50: round1(percentile(sorted, 50)),
       p99: round1(percentile(sorted, 99)),
