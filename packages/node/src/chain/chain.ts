@@ -1566,6 +1566,9 @@ export async function createChain(options: ChainOptions): Promise<Chain> {
     await store.write(batch);
 
     heightValidators.set(header.height, next.validators);
+    // Clients following the chain (newHeads subscribers, explorers, the console) fetch each new block at once: they get
+    // the block this commit holds, not a decode of the bytes it just wrote (decodeBlock gives the same fields).
+    decodedBlocks.set(header.height, block.block);
     recentReceipts.set(
       header.height,
       records.map((record, index) =>

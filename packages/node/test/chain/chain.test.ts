@@ -8,6 +8,7 @@ import {
   type Block,
   type BlockHeader,
   blockTxRoot,
+  decodeBlock,
   decodeReceipt,
   encodeBlock,
   genesisHeader,
@@ -220,6 +221,9 @@ for (const suiteName of SUITES) {
       const block = chain.getBlock(1n);
       assert.ok(block);
       assert.deepEqual(encodeBlock(block), built.encoded);
+      // Served as committed, not decoded back from the bytes the commit just wrote: the same fields as a decode.
+      assert.equal(block, built.block);
+      assert.deepEqual(block, decodeBlock(built.encoded, chain.limits));
       assert.deepEqual(events, [1n]);
       unsubscribe();
       await produce(setup, chain, []);
