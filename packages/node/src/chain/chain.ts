@@ -110,10 +110,16 @@ const DEFAULT_HEADER_CACHE = 1024;
 const RECENT_RECEIPT_BLOCKS = 16;
 /** The cheapest transaction: nothing with less gas left in the block can be included. */
 const MIN_TRANSACTION_GAS = 21_000n;
-/** Most transactions executed between turns of the event loop while a block is built or checked (slicer). */
-const TRANSACTIONS_PER_SLICE = 64;
-/** Most milliseconds between those turns: 64 value transfers take about 4 ms here, 64 ERC-20 transfers about 60. */
-const SLICE_MS = 4;
+/**
+ * Most transactions executed between turns of the event loop while a block is built or checked (slicer). Each turn
+ * lets the transactions waiting for admission through, and under load every sender waits for its last one: with 64
+ * transactions or 4 ms per slice a loaded node left more of the second core idle while it built a block. With 16 or
+ * 1 ms, six interleaved pairs of `bench -- node --only intl` made a median of about 6% more value transfers per
+ * second (ahead in five of the six), with the machine busier (docs/benchmarks.md); a turn costs microseconds.
+ */
+const TRANSACTIONS_PER_SLICE = 16;
+/** Most milliseconds between those turns: 16 value transfers take about 1 ms here, one ERC-20 transfer about 1. */
+const SLICE_MS = 1;
 /** Lets the event loop run (pending RPC and P2P messages, I/O callbacks) before the caller goes on. */
 const turn = (): Promise<void> => new Promise<void>((resolve) => setImmediate(resolve));
 /** How many recent heights BLOCKHASH can see. */

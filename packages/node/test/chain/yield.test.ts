@@ -38,12 +38,12 @@ describe('chain: the event loop turns while a block of many transactions execute
     const built = await turnsDuring(() => builder.buildBlock(nextParams(setup, builder, transactions)));
     assert.equal(built.result.block.transactions.length, transactions.length);
     assert.deepEqual(built.result.rejected, []);
-    // 210 transactions, a turn every 64: at least three turns, where an unsliced build would allow none.
-    assert.ok(built.turns >= 3, `${built.turns} turns of the event loop while building`);
+    // 210 transactions, a turn every 16: at least thirteen turns, where an unsliced build would allow none.
+    assert.ok(built.turns >= 13, `${built.turns} turns of the event loop while building`);
 
     const checker = await openChain(setup, createMemoryStore());
     const applied = await turnsDuring(() => checker.applyBlock(built.result.block));
-    assert.ok(applied.turns >= 3, `${applied.turns} turns of the event loop while checking`);
+    assert.ok(applied.turns >= 13, `${applied.turns} turns of the event loop while checking`);
     assert.deepEqual(applied.result.hash, built.result.hash);
   });
 
@@ -63,7 +63,7 @@ describe('chain: the event loop turns while a block of many transactions execute
     const built = await turnsDuring(() => chain.buildBlock(nextParams(setup, chain, calls)));
     assert.equal(built.result.block.transactions.length, 10);
     assert.equal(built.result.block.header.gasUsed, 500_000n, 'each call spends all its gas');
-    // Ten transactions, far below the 64 of a slice: only the time bound can turn the loop between them.
+    // Ten transactions, below the 16 of a slice: only the time bound can turn the loop between them.
     assert.ok(built.turns >= 5, `${built.turns} turns of the event loop while building`);
   });
 
