@@ -101,6 +101,12 @@ export function createVerifiedTransactionCache(options: VerifiedTransactionCache
   let hits = 0;
   let verifications = 0;
 
+  /** The decoded entry under `key`, without touching the LRU order; undefined for none or a kept sender alone. */
+  const decodedAt = (key: string): VerifiedTransaction | undefined => {
+    const found = entries.get(key);
+    return found instanceof Uint8Array ? undefined : found;
+  };
+
   const forget = (key: string, value: VerifiedTransaction | Address): void => {
     entries.delete(key);
     if (value instanceof Uint8Array) committed--;
@@ -185,24 +191,18 @@ export function createVerifiedTransactionCache(options: VerifiedTransactionCache
       const decoding = decodeTransactionAsync(bytes, { suite, chainId })
         // A synchronous decode may have cached it meanwhile: answer that same entry. A kept sender (committed meanwhile)
         // is replaced by the decoded transaction, which insert accounts for.
-        .then((transaction) => {
-          const known = entries.get(key);
-          return known === undefined || known instanceof Uint8Array ? remember(key, txHash, bytes, transaction) : known;
-        })
+        .then((transaction) => decodedAt(key) ?? remember(key, txHash, bytes, transaction))
         .finally(() => inFlight.delete(key));
       inFlight.set(key, decoding);
       return decoding;
     },
     get: (hash) => lookup(bytesToHex(hash), hash, undefined),
-    has(hash) {
-      const found = entries.get(bytesToHex(hash));
-      return found !== undefined && !(found instanceof Uint8Array);
-    },
+    has: (hash) => decodedAt(bytesToHex(hash)) !== undefined,
     markCommitted(hashes) {
       for (const hash of hashes) {
         const key = bytesToHex(hash);
-        const found = entries.get(key);
-        if (found === undefined || found instanceof Uint8Array) continue;
+        const found = decodedAt(key);
+        if (found === undefined) continue;
         // set() on an existing key keeps its place in the order.
         entries.set(key, found.sender.slice());
         bytes -= found.raw.length;
