@@ -182,12 +182,12 @@ export async function runLoad(
   let firstSubmit = Number.POSITIVE_INFINITY;
   let lastCommit = 0;
   let lastAnswer = 0;
-  for (const answered of answeredAt) if (answered > lastAnswer) lastAnswer = answered;
   const latencies: number[] = [];
   for (let i = 0; i < n; i++) {
     const s = submitAt[i] as number;
     const c = commitAt[i] as number;
     if (s < firstSubmit) firstSubmit = s;
+    if ((answeredAt[i] as number) > lastAnswer) lastAnswer = answeredAt[i] as number;
     if (Number.isNaN(c)) continue;
     if (c > lastCommit) lastCommit = c;
     latencies.push(c - s);
